@@ -1,0 +1,55 @@
+"""Typed settings (GATEKEEPER_ prefix). Refuses missing or placeholder secrets outside demo and tests."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "changethis", "please-change", "dev", "test"}
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEKEEPER_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./gatekeeper.db"
+    env: Literal["development", "test", "production"] = "production"
+    jwt_secret: str | None = None
+    jwt_public_key: str | None = None
+    jwks_url: str | None = None
+    jwt_issuer: str = "gatekeeper"
+    jwt_audience: str = "gatekeeper"
+    policy_dir: Path = Path("./policies")
+    signing_key_file: Path = Path("./gatekeeper-signing.pem")
+    digest_key_file: Path = Path("./gatekeeper-digest.key")
+    clock_start: str | None = None
+    # Set by `gatekeeper demo`, which generates its own secret; never read from the environment for safety.
+    demo: bool = False
+
+    @model_validator(mode="after")
+    def _guard_secrets(self) -> Settings:
+        """The trap: a default or placeholder HS256 secret lets anyone mint tokens, so refuse it in production."""
+        relaxed = self.demo or self.env in ("test", "development")
+        has_key = bool(self.jwt_public_key or self.jwks_url)
+        secret = self.jwt_secret
+        if secret is not None and (secret.lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH):
+            if not relaxed:
+                raise ValueError(
+                    f"GATEKEEPER_JWT_SECRET is a placeholder or shorter than {MIN_SECRET_LENGTH} characters"
+                )
+        if secret is None and not has_key and not relaxed:
+            raise ValueError("GATEKEEPER_JWT_SECRET (or GATEKEEPER_JWT_PUBLIC_KEY) is required outside demo and tests")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

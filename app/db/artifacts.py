@@ -1,0 +1,107 @@
+"""Tables of the legal-basis artifacts (API.md section 6) and the disclosure requests (section 7).
+
+Artifacts keep their validated request body as JSON (ids and field names, never record values) beside the columns the
+service filters on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, JSONType
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), index=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    valid: Mapped[bool] = mapped_column(Boolean)
+    invalid_reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(String(200))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Emergency(Base):
+    __tablename__ = "emergencies"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    district_id: Mapped[str] = mapped_column(ForeignKey("districts.id"), index=True)
+    school_id: Mapped[str] = mapped_column(String(200))
+    body: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    declared_by: Mapped[str] = mapped_column(String(200))
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    review_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LegalOrder(Base):
+    __tablename__ = "legal_orders"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    student_id: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    body: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    valid: Mapped[bool] = mapped_column(Boolean)
+    invalid_reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(20))  # received, validated, rejected
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    validated_by: Mapped[str | None] = mapped_column(String(200))
+    validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rejected_reason: Mapped[str | None] = mapped_column(Text)
+    parent_notice: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    parent_notice_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Report(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    student_id: Mapped[str] = mapped_column(String(200), index=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    filed_by: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DisclosureRequest(Base):
+    """A request and its current per-field decisions. Values are never stored here: `released` payloads are
+    rebuilt from the record store for the requester and recipient, and audited as data.read."""
+
+    __tablename__ = "disclosure_requests"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    district_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    student_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    school_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    caller_id: Mapped[str] = mapped_column(String(200))
+    requester_id: Mapped[str] = mapped_column(String(200), index=True)
+    recipient_id: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(60))
+    body: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    decision: Mapped[str] = mapped_column(String(30), index=True)
+    # Each: the engine's FieldDecision JSON, plus approval bookkeeping (approved_by groups).
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    use_restrictions: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    notice_version: Mapped[str | None] = mapped_column(String(60))
+    approvals: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    released_by: Mapped[str | None] = mapped_column(String(200))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_record: Mapped[bool] = mapped_column(Boolean, default=True)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    policy_version: Mapped[str] = mapped_column(String(80))
+    config_version: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
