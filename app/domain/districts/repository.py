@@ -1,0 +1,43 @@
+"""SQL for districts, schools and users. Repositories never commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import District, School, User
+
+
+def get_district(session: Session, district_id: str) -> District | None:
+    return session.get(District, district_id)
+
+
+def only_district_id(session: Session) -> str | None:
+    """The district id when exactly one is configured (the default for users)."""
+    ids = session.scalars(select(District.id).limit(2)).all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def count_districts(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(District)) or 0)
+
+
+def get_school(session: Session, school_id: str) -> School | None:
+    return session.get(School, school_id)
+
+
+def get_user(session: Session, user_id: str) -> User | None:
+    return session.get(User, user_id)
+
+
+def users_by_ids(session: Session, user_ids: set[str]) -> dict[str, User]:
+    if not user_ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
+
+
+def parents_of(session: Session, student_id: str) -> list[User]:
+    """Parent and student accounts linked to a student (JSON membership checked in Python: portable)."""
+    candidates = session.scalars(select(User).where(User.role.in_(("parent", "student")))).all()
+    return [u for u in candidates if student_id in (u.student_ids or [])
+            or any(c.get("student_id") == student_id for c in (u.children or []))]

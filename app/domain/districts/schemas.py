@@ -1,0 +1,97 @@
+"""District, school and user bodies (API.md section 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from app.domain.common import Body, FieldName, Id, Text
+
+
+class MouIn(Body):
+    signed_on: date
+    withdrawn_on: date | None = None
+    filed_with_dese: bool = False
+
+
+class AnnualNotificationIn(Body):
+    school_year: Text
+    starts_on: date
+    ends_on: date
+    issued_on: date
+    names_sros: bool
+    names_pd_contacts: bool = False
+    sro_purposes: list[Text]
+    directory_fields: list[FieldName]
+    directory_opt_out_closes_on: date
+    directory_recipients: list[Text] | None = None
+
+
+class LawEnforcementUnitIn(Body):
+    id: Id
+    name: Text
+    supervisor: Id | None = None
+
+
+class CalendarIn(Body):
+    holidays: list[date] = Field(default_factory=list)
+
+
+class DistrictSettingsIn(Body):
+    redisclosure_notice_version: Text
+    emergency_review_hours: int = Field(default=4, ge=1, le=24 * 14)
+    legal_notice_hold_school_days: int = Field(default=5, ge=0, le=60)
+    small_cell_threshold: int = Field(default=5, ge=1, le=1000)
+    consent_default_lapse: Text = "end_of_school_year"
+    weapon_report_ferpa_basis: Text | None = None
+
+
+class DistrictIn(Body):
+    name: Text
+    timezone: Text
+    mou: MouIn
+    annual_notifications: list[AnnualNotificationIn]
+    home_language_duty: list[Text] = Field(default_factory=list)
+    law_enforcement_units: list[LawEnforcementUnitIn] = Field(default_factory=list)
+    calendar: CalendarIn = Field(default_factory=CalendarIn)
+    settings: DistrictSettingsIn
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class SchoolIn(Body):
+    district_id: Id
+    name: Text
+    grades: list[Text] = Field(default_factory=list)
+
+
+class ChildLink(Body):
+    student_id: Id
+    relationship: Text = "parent"
+    rights_limited: bool = False
+
+
+class UserIn(Body):
+    name: Text
+    role: Text
+    title: Text | None = None
+    affiliation: Text | None = None
+    agency_type: Text | None = None
+    district_id: Id | None = None
+    school_ids: list[Id] = Field(default_factory=list)
+    sro_certified_until: date | None = None
+    mou_contact: bool = False
+    declared_relationships: list[Id] = Field(default_factory=list)
+    student_ids: list[Id] = Field(default_factory=list)
+    children: list[ChildLink] = Field(default_factory=list)
+
+
+def jsonable(model: Body) -> dict[str, Any]:
+    return model.model_dump(mode="json")

@@ -1,0 +1,127 @@
+"""District configuration, schools and users (API.md section 4). Every change is audited as config.changed."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.audit.service import append
+from app.auth.principal import Principal
+from app.db.models import District, School, User
+from app.domain.districts import repository as repo
+from app.domain.districts.schemas import DistrictIn, SchoolIn, UserIn, jsonable
+from app.errors import Unprocessable
+from app.policy.vocabulary import Vocabulary
+
+
+def _invalid(loc: list[str | int], msg: str) -> Unprocessable:
+    return Unprocessable("The request body is invalid.", errors=[{"loc": ["body", *loc], "msg": msg}])
+
+
+def _check_district(body: DistrictIn, vocab: Vocabulary) -> None:
+    try:
+        ZoneInfo(body.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise _invalid(["timezone"], "unknown IANA time zone") from exc
+    for i, notice in enumerate(body.annual_notifications):
+        if notice.ends_on < notice.starts_on:
+            raise _invalid(["annual_notifications", i, "ends_on"], "ends before it starts")
+        for purpose in notice.sro_purposes:
+            if not vocab.has("purposes", purpose):
+                raise _invalid(["annual_notifications", i, "sro_purposes"], f"unknown purpose {purpose}")
+        for agency in notice.directory_recipients or []:
+            if not vocab.has("agency_types", agency):
+                raise _invalid(["annual_notifications", i, "directory_recipients"], f"unknown agency type {agency}")
+    settings = body.settings
+    if not vocab.has("consent_default_lapse", settings.consent_default_lapse):
+        raise _invalid(["settings", "consent_default_lapse"], "unknown value")
+    basis = settings.weapon_report_ferpa_basis
+    if basis is not None and not vocab.has("ferpa_bases", basis):
+        raise _invalid(["settings", "weapon_report_ferpa_basis"], "not a FERPA basis")
+
+
+def put_district(session: Session, actor: Principal, district_id: str, body: DistrictIn,
+                 vocab: Vocabulary) -> tuple[District, bool]:
+    _check_district(body, vocab)
+    data = jsonable(body)
+    district = repo.get_district(session, district_id)
+    created = district is None
+    if district is None:
+        district = District(id=district_id)
+        session.add(district)
+    before = _district_snapshot(district) if not created else {}
+    district.name = body.name
+    district.timezone = body.timezone
+    district.mou_signed_on = body.mou.signed_on
+    district.mou_withdrawn_on = body.mou.withdrawn_on
+    district.mou_filed_with_dese = body.mou.filed_with_dese
+    district.annual_notifications = data["annual_notifications"]
+    district.home_language_duty = data["home_language_duty"]
+    district.law_enforcement_units = data["law_enforcement_units"]
+    district.calendar = data["calendar"]
+    district.settings = data["settings"]
+    district.updated_at = clock.now()
+    after = _district_snapshot(district)
+    changed = sorted(k for k in after if before.get(k) != after[k])
+    session.flush()
+    append(session, "config.changed", actor_id=actor.id,
+           data={"entity": "district", "id": district_id, "created": created, "changed": changed})
+    return district, created
+
+
+def _district_snapshot(d: District) -> dict[str, Any]:
+    return {"name": d.name, "timezone": d.timezone, "mou": [str(d.mou_signed_on), str(d.mou_withdrawn_on),
+            d.mou_filed_with_dese], "annual_notifications": d.annual_notifications,
+            "home_language_duty": d.home_language_duty, "law_enforcement_units": d.law_enforcement_units,
+            "calendar": d.calendar, "settings": d.settings}
+
+
+def put_school(session: Session, actor: Principal, school_id: str, body: SchoolIn) -> tuple[School, bool]:
+    if repo.get_district(session, body.district_id) is None:
+        raise _invalid(["district_id"], "unknown district")
+    school = repo.get_school(session, school_id)
+    created = school is None
+    if school is None:
+        school = School(id=school_id)
+        session.add(school)
+    school.district_id = body.district_id
+    school.name = body.name
+    school.grades = list(body.grades)
+    session.flush()
+    append(session, "config.changed", actor_id=actor.id,
+           data={"entity": "school", "id": school_id, "created": created})
+    return school, created
+
+
+def put_user(session: Session, actor: Principal | None, user_id: str, body: UserIn,
+             vocab: Vocabulary) -> tuple[User, bool]:
+    if not vocab.has("roles", body.role):
+        raise _invalid(["role"], f"unknown role {body.role}")
+    agency = body.agency_type or vocab.default_agency(body.role)
+    if not vocab.has("agency_types", agency):
+        raise _invalid(["agency_type"], f"unknown agency type {agency}")
+    district_id = body.district_id or repo.only_district_id(session)
+    if district_id is not None and repo.get_district(session, district_id) is None:
+        raise _invalid(["district_id"], "unknown district")
+    user = repo.get_user(session, user_id)
+    created = user is None
+    if user is None:
+        user = User(id=user_id)
+        session.add(user)
+    children = [c.model_dump() for c in body.children]
+    student_ids = list(dict.fromkeys([*body.student_ids, *(c["student_id"] for c in children)]))
+    user.name, user.role, user.title, user.affiliation = body.name, body.role, body.title, body.affiliation
+    user.agency_type, user.district_id = agency, district_id
+    user.school_ids = list(body.school_ids)
+    user.sro_certified_until = body.sro_certified_until
+    user.mou_contact = body.mou_contact
+    user.declared_relationships = list(body.declared_relationships)
+    user.student_ids = student_ids
+    user.children = children
+    session.flush()
+    append(session, "config.changed", actor_id=actor.id if actor else "cli",
+           data={"entity": "user", "id": user_id, "created": created, "role": body.role})
+    return user, created

@@ -1,0 +1,109 @@
+"""Student records and incidents (API.md section 5). Loads are audited with field names only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.audit.service import append
+from app.auth.principal import Principal
+from app.db.models import Incident, School, Student, StudentField
+from app.domain.students.schemas import IncidentIn, StudentIn
+from app.errors import NotFound, Unprocessable
+from app.policy.vocabulary import Vocabulary
+
+
+def _invalid(loc: list[str | int], msg: str) -> Unprocessable:
+    return Unprocessable("The request body is invalid.", errors=[{"loc": ["body", *loc], "msg": msg}])
+
+
+def put_student(session: Session, actor: Principal, student_id: str, body: StudentIn,
+                vocab: Vocabulary) -> tuple[Student, bool]:
+    school = session.get(School, body.school_id)
+    if school is None:
+        raise _invalid(["school_id"], "unknown school")
+    for name, source in body.field_sources.items():
+        if not vocab.has("field_sources", source):
+            raise _invalid(["field_sources", name], "unknown field source")
+    fields = dict(body.fields)
+    if body.name is not None:
+        fields.setdefault("name", body.name)
+    student = session.get(Student, student_id)
+    created = student is None
+    if student is None:
+        student = Student(id=student_id)
+        session.add(student)
+    student.district_id = school.district_id
+    student.school_id = body.school_id
+    student.date_of_birth = body.date_of_birth
+    student.grade_level = body.grade_level
+    student.enrolled = body.enrolled
+    student.left_on = body.left_on
+    student.home_language = body.home_language
+    student.directory_opt_out = list(body.directory_opt_out)
+    student.updated_at = clock.now()
+    session.flush()
+    before = {f.name: (f.value, f.source) for f in session.scalars(
+        select(StudentField).where(StudentField.student_id == student_id))}
+    session.execute(delete(StudentField).where(StudentField.student_id == student_id))
+    session.add_all(StudentField(student_id=student_id, name=name, value=value,
+                                 source=body.field_sources.get(name, "staff")) for name, value in fields.items())
+    session.flush()
+    after = {name: (value, body.field_sources.get(name, "staff")) for name, value in fields.items()}
+    append(session, "record.loaded", actor_id=actor.id, student_id=student_id, data={
+        "created": created,
+        "added": sorted(set(after) - set(before)),
+        "removed": sorted(set(before) - set(after)),
+        "changed": sorted(n for n in set(after) & set(before) if after[n] != before[n]),
+    })
+    return student, created
+
+
+def get_student(session: Session, student_id: str) -> dict[str, Any]:
+    student = session.get(Student, student_id)
+    if student is None:
+        raise NotFound("No such student.")
+    rows = session.scalars(select(StudentField).where(StudentField.student_id == student_id)).all()
+    return {
+        "id": student.id, "district_id": student.district_id, "school_id": student.school_id,
+        "date_of_birth": student.date_of_birth.isoformat(), "grade_level": student.grade_level,
+        "enrolled": student.enrolled, "left_on": student.left_on.isoformat() if student.left_on else None,
+        "home_language": student.home_language, "directory_opt_out": student.directory_opt_out,
+        "fields": {r.name: r.value for r in rows},
+        "field_sources": {r.name: r.source for r in rows if r.source != "staff"},
+    }
+
+
+def put_incident(session: Session, actor: Principal, incident_id: str, body: IncidentIn,
+                 vocab: Vocabulary) -> tuple[Incident, bool]:
+    school = session.get(School, body.school_id)
+    if school is None:
+        raise _invalid(["school_id"], "unknown school")
+    if not vocab.has("incident_classifications", body.classification):
+        raise _invalid(["classification"], "unknown classification")
+    for i, entry in enumerate(body.students):
+        if not vocab.has("incident_student_roles", entry.role):
+            raise _invalid(["students", i, "role"], "unknown student role")
+    for i, duty in enumerate(body.reporting_duties):
+        if not (vocab.has("reporting_duties", duty) or duty.startswith("OTHER:")):
+            raise _invalid(["reporting_duties", i], "unknown reporting duty")
+    incident = session.get(Incident, incident_id)
+    created = incident is None
+    if incident is None:
+        incident = Incident(id=incident_id)
+        session.add(incident)
+    incident.district_id = school.district_id
+    incident.school_id = body.school_id
+    incident.occurred_at = body.occurred_at
+    incident.classification = body.classification
+    incident.students = [s.model_dump() for s in body.students]
+    incident.reporting_duties = list(body.reporting_duties)
+    incident.summary = body.summary
+    session.flush()
+    append(session, "config.changed", actor_id=actor.id,
+           data={"entity": "incident", "id": incident_id, "created": created,
+                 "students": [s.student_id for s in body.students]})
+    return incident, created

@@ -1,0 +1,25 @@
+"""The built-in record store: student_fields rows (name -> value, source)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import StudentField
+
+
+class LocalRecordStore:
+    def field_names(self, session: Session, student_id: str) -> dict[str, str]:
+        rows = session.execute(
+            select(StudentField.name, StudentField.source).where(StudentField.student_id == student_id))
+        return {name: source for name, source in rows}
+
+    def read(self, session: Session, student_id: str, names: Iterable[str]) -> Mapping[str, str]:
+        wanted = list(dict.fromkeys(names))
+        if not wanted:
+            return {}
+        rows = session.execute(select(StudentField.name, StudentField.value).where(
+            StudentField.student_id == student_id, StudentField.name.in_(wanted)))
+        return {name: value for name, value in rows}
