@@ -1,5 +1,6 @@
 """Imports every module that defines tables, so Base.metadata is complete for Alembic and tests."""
 
+from app.audit import models as audit_models  # noqa: F401
 from app.db import artifacts, models
 
 __all__ = ["artifacts", "models"]
