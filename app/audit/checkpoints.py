@@ -1,0 +1,67 @@
+"""Signed checkpoints of the chain head: an auditor keeps them outside the database, and `verify --checkpoint`
+then detects truncation and rewritten history even when every hash after the rewrite was recomputed.
+
+A checkpoint is only signed for a chain that verifies, from the latest stored checkpoint whose signature is ours, so
+signing stays cheap as the log grows and never blesses a chain that was already tampered with.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.audit import repository as repo
+from app.audit.keys import key_id, public_key_bytes
+from app.audit.service import append
+from app.audit.signing import checkpoint_signature_ok, sign_checkpoint
+from app.audit.verify import VerifyResult, verify_chain
+from app.errors import Conflict
+
+CHECKPOINT_EVENT = "audit.checkpointed"
+
+
+class ChainBroken(Conflict):
+    title = "Audit chain does not verify"
+
+    def __init__(self, result: VerifyResult) -> None:
+        super().__init__(f"Refusing to sign: {result.problem} at seq {result.first_bad_seq}.")
+        self.result = result
+
+
+def list_checkpoints(session: Session, limit: int = 100) -> list[dict[str, Any]]:
+    return [{"seq": int(c.seq), "hash": c.hash, "signed_at": c.signed_at, "key_id": c.key_id,
+             "signature": c.signature} for c in repo.list_checkpoints(session, limit)]
+
+
+def latest_valid_checkpoint(session: Session, public_key: Ed25519PublicKey) -> dict[str, Any] | None:
+    """The newest stored checkpoint this key signed. Rows signed by another (rotated) key are skipped."""
+    for checkpoint in list_checkpoints(session, limit=20):
+        if checkpoint_signature_ok(public_key, checkpoint):
+            return checkpoint
+    return None
+
+
+def create_checkpoint(session: Session, private_key: Ed25519PrivateKey, *, actor_id: str) -> dict[str, Any]:
+    """Verify (incrementally), sign the head, store the checkpoint and audit it. Never commits.
+    Raises ChainBroken (409) when the chain does not verify."""
+    public_key = private_key.public_key()
+    anchor = latest_valid_checkpoint(session, public_key)
+    result = verify_chain(session, checkpoint=anchor, public_key=public_key, from_checkpoint=anchor is not None)
+    if not result.ok:
+        raise ChainBroken(result)
+    checkpoint = sign_checkpoint(private_key, result.head["seq"], result.head["hash"], clock.now())
+    repo.add_checkpoint(session, **checkpoint)
+    append(session, CHECKPOINT_EVENT, actor_id=actor_id,
+           data={"checkpoint_seq": checkpoint["seq"], "key_id": checkpoint["key_id"],
+                 "verified_from_seq": anchor["seq"] if anchor else 0, "checked": result.checked})
+    return checkpoint
+
+
+def public_key_info(public_key: Ed25519PublicKey) -> dict[str, str]:
+    """What an auditor needs to check signatures outside the service."""
+    return {"key_id": key_id(public_key), "algorithm": "Ed25519",
+            "public_key": base64.b64encode(public_key_bytes(public_key)).decode("ascii")}
