@@ -8,6 +8,7 @@ import time
 
 import typer
 
+from app.audit.cli import audit_app
 from app.config import Settings, get_settings
 
 app = typer.Typer(help="Gatekeeper: the gate between student records and school resource officers.",
@@ -18,6 +19,7 @@ token_app = typer.Typer(help="Bearer tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
 
 
 def _settings() -> Settings:

@@ -21,12 +21,19 @@ class GatekeeperError(Exception):
     status: int = 500
     title: str = "Internal error"
 
+    # An event the handler appends in its own transaction (the request's work is rolled back).
+    audit_event: str | None = None
+
     def __init__(self, detail: str = "", *, errors: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, audit_event: str | None = None,
+                 audit_data: dict[str, Any] | None = None) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors
         self.headers = headers
+        if audit_event is not None:
+            self.audit_event = audit_event
+        self.audit_data = audit_data or {}
 
 
 class BadRequest(GatekeeperError):
@@ -39,6 +46,7 @@ class Unauthorized(GatekeeperError):
 
 class Forbidden(GatekeeperError):
     status, title = 403, "Forbidden"
+    audit_event = "access.forbidden"
 
 
 class NotFound(GatekeeperError):
@@ -78,7 +86,9 @@ def _safe_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]
 
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(GatekeeperError)
-    async def _gatekeeper(_req: Request, exc: GatekeeperError) -> JSONResponse:
+    def _gatekeeper(req: Request, exc: GatekeeperError) -> JSONResponse:
+        if exc.audit_event:
+            _audit_refusal(req, exc)
         return problem(exc.status, exc.title, exc.detail, exc.errors, exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -97,3 +107,15 @@ def install_handlers(app: FastAPI) -> None:
         # Fail closed: no data, no internals. The type name only, never the message (it may hold a value).
         log.error("unhandled error: %s", type(exc).__name__)
         return problem(500, "Internal error", "The request failed and nothing was released.")
+
+
+def _audit_refusal(req: Request, exc: GatekeeperError) -> None:
+    from app.audit.service import append_in_new_transaction
+
+    principal = getattr(req.state, "principal", None)
+    data = {"method": req.method, "path": req.url.path, "status": exc.status, **exc.audit_data}
+    student_id = data.pop("student_id", None)
+    request_id = data.pop("request_id", None)
+    append_in_new_transaction(req.app.state.session_factory, str(exc.audit_event),
+                              actor_id=getattr(principal, "id", None), student_id=student_id,
+                              request_id=request_id, data=data)

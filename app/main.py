@@ -7,35 +7,50 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import yaml
 from fastapi import FastAPI
 
 from app import clock
 from app.api.limits import BodyLimitMiddleware
-from app.api.routers import admin, health
+from app.api.routers import admin, audit, disclosures, health, legal_bases, policy
+from app.audit.keys import load_or_create_digest_key
 from app.audit.service import append_in_new_transaction
 from app.config import Settings, get_settings
 from app.db.session import make_engine, make_sessionmaker
+from app.domain.disclosures.service import Gate
 from app.errors import install_handlers
-from app.policy.version import policy_version
+from app.policy.engine import PolicyEngine
 from app.policy.vocabulary import load_vocabulary
 from app.records.local import LocalRecordStore
 
 log = logging.getLogger(__name__)
 
 
+def _generic_phrases(policy_dir: Path) -> list[str]:
+    raw = yaml.safe_load((policy_dir / "emergency_generic.yaml").read_text(encoding="utf-8"))
+    phrases = raw.get("phrases") if isinstance(raw, dict) else raw
+    if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+        raise ValueError(f"{policy_dir}/emergency_generic.yaml must list phrases")
+    return phrases
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     clock.configure(settings.env, settings.clock_start)
     vocabulary = load_vocabulary(settings.policy_dir)
-    version = policy_version(settings.policy_dir)
+    policy_engine = PolicyEngine.load(settings.policy_dir)
     engine = make_engine(settings.database_url)
     session_factory = make_sessionmaker(engine)
+    gate = Gate(policy=policy_engine, store=LocalRecordStore(),
+                digest_key=load_or_create_digest_key(settings.digest_key_file))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         append_in_new_transaction(session_factory, "policy.loaded", actor_id="gatekeeper",
-                                  data={"policy_version": version}, policy_version=version)
+                                  data={"policy_version": policy_engine.version},
+                                  policy_version=policy_engine.version)
         yield
         engine.dispose()
 
@@ -44,10 +59,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory
     app.state.vocabulary = vocabulary
-    app.state.policy_version = version
-    app.state.record_store = LocalRecordStore()
+    app.state.policy = policy_engine
+    app.state.policy_version = policy_engine.version
+    app.state.generic_phrases = _generic_phrases(settings.policy_dir)
+    app.state.gate = gate
     install_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
-    app.include_router(health.router)
-    app.include_router(admin.router)
+    for router in (health.router, admin.router, legal_bases.router, disclosures.router, audit.router,
+                   policy.router):
+        app.include_router(router)
     return app

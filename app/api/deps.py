@@ -17,6 +17,7 @@ from app.auth import tokens
 from app.auth.principal import Principal
 from app.config import Settings
 from app.db.models import User
+from app.domain.principals import principal_of
 from app.errors import Forbidden, Unauthorized
 from app.policy.vocabulary import Vocabulary
 
@@ -64,12 +65,6 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def principal_from_user(user: User) -> Principal:
-    return Principal(id=user.id, role=user.role, name=user.name, district_id=user.district_id,
-                     agency_type=user.agency_type, school_ids=frozenset(user.school_ids or []), title=user.title,
-                     affiliation=user.affiliation)
-
-
 def get_principal(request: Request, session: SessionDep) -> Principal:
     route = {"method": request.method, "path": request.url.path}
     token = _bearer(request)
@@ -86,7 +81,7 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
     if user is None:
         _audit_outside(request, "auth.failed", None, {**route, "problem": "unknown_user"})
         raise Unauthorized("The token names no known user.", headers={"WWW-Authenticate": "Bearer"})
-    principal = principal_from_user(user)
+    principal = principal_of(user)
     request.state.principal = principal
     return principal
 
@@ -107,10 +102,8 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
 
 
 def forbid(request: Request, principal: Principal, why: str) -> None:
-    """Refuse with 403 and an access.forbidden event that survives the request's rollback."""
-    _audit_outside(request, "access.forbidden", principal.id,
-                   {"method": request.method, "path": request.url.path, "role": principal.role, "why": why})
-    raise Forbidden(f"Your role ({principal.role}) may not do this.")
+    """Refuse with 403; the error handler audits access.forbidden in a transaction of its own."""
+    raise Forbidden(f"Your role ({principal.role}) may not do this.", audit_data={"role": principal.role, "why": why})
 
 
 AdminUser = Annotated[Principal, Depends(require_roles("admin"))]

@@ -100,6 +100,8 @@ class DisclosureRequest(Base):
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sealed: Mapped[bool] = mapped_column(Boolean, default=False)
     in_record: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Other students whose record of disclosures lists this request (an unmasked multi-student record, R-REC-9).
+    named_student_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
     explanation: Mapped[str] = mapped_column(Text, default="")
     policy_version: Mapped[str] = mapped_column(String(80))
     config_version: Mapped[str] = mapped_column(String(80))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 03:24:06.311744
+Create Date: 2026-11-28 03:27:50.581725
 """
 from collections.abc import Sequence
 
@@ -17,7 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('disclosure_requests',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('district_id', sa.String(length=200), nullable=True),
@@ -37,6 +37,7 @@ def upgrade() -> None:
     sa.Column('released_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sealed', sa.Boolean(), nullable=False),
     sa.Column('in_record', sa.Boolean(), nullable=False),
+    sa.Column('named_student_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=False),
     sa.Column('policy_version', sa.String(length=80), nullable=False),
     sa.Column('config_version', sa.String(length=80), nullable=False),
@@ -207,11 +208,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['student_id'], ['students.id'], name=op.f('fk_student_fields_student_id_students'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('student_id', 'name', name=op.f('pk_student_fields'))
     )
-    
+
 
 
 def downgrade() -> None:
-    
+
     op.drop_table('student_fields')
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consents_student_id'))
@@ -256,4 +257,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_disclosure_requests_created_at'))
 
     op.drop_table('disclosure_requests')
-    
+

@@ -1,0 +1,74 @@
+"""The gate's routes (API.md sections 7-8). Thin: the disclosures services do the work."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from app.api.deps import CurrentUser, SessionDep, require_roles
+from app.auth.principal import Principal
+from app.domain.common import Id
+from app.domain.disclosures import approvals, reads, record, service
+from app.domain.disclosures.schemas import ApproveIn, DenyIn, DisclosureRequestIn
+from app.domain.disclosures.service import Gate
+from app.domain.disclosures.views import request_view
+
+router = APIRouter(prefix="/api/v1", tags=["disclosures"])
+
+REQUESTER_ROLES = ("sro", "pd_contact", "law_enforcement", "chief", "court", "dcf", "dese", "ems", "staff",
+                   "clinician", "principal", "designee", "superintendent", "counsel", "admin")
+Requester = Annotated[Principal, Depends(require_roles(*REQUESTER_ROLES))]
+
+
+def get_gate(request: Request) -> Gate:
+    gate: Gate = request.app.state.gate
+    return gate
+
+
+GateDep = Annotated[Gate, Depends(get_gate)]
+
+
+@router.post("/disclosure-requests", status_code=status.HTTP_201_CREATED)
+def create_request(body: DisclosureRequestIn, caller: Requester, session: SessionDep, gate: GateDep) -> dict[str, Any]:
+    return service.submit(session, gate, caller, body)
+
+
+@router.post("/decisions/preview")
+def preview(body: DisclosureRequestIn, caller: Requester, session: SessionDep, gate: GateDep) -> dict[str, Any]:
+    return service.submit(session, gate, caller, body, preview=True)
+
+
+@router.get("/disclosure-requests")
+def approval_queue(caller: CurrentUser, session: SessionDep, status_filter: Annotated[
+        str | None, Query(alias="status", max_length=40)] = "PENDING_APPROVAL",
+        school_id: Annotated[str | None, Query(max_length=200)] = None,
+        cursor: Annotated[str | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    return reads.queue(session, caller, status_filter or None, school_id, cursor, limit)
+
+
+@router.get("/disclosure-requests/{request_id}")
+def get_request(request_id: Id, caller: CurrentUser, session: SessionDep, gate: GateDep) -> dict[str, Any]:
+    return reads.get_request(session, gate, caller, request_id)
+
+
+@router.post("/disclosure-requests/{request_id}/approve")
+def approve(request_id: Id, caller: CurrentUser, session: SessionDep, gate: GateDep,
+            body: ApproveIn | None = None) -> dict[str, Any]:
+    row = approvals.approve(session, gate, caller, request_id, body or ApproveIn())
+    return request_view(row, released=None, notice_text=gate.policy.notice_text(row.notice_version or ""))
+
+
+@router.post("/disclosure-requests/{request_id}/deny")
+def deny(request_id: Id, caller: CurrentUser, session: SessionDep, gate: GateDep,
+         body: DenyIn | None = None) -> dict[str, Any]:
+    row = approvals.deny(session, gate, caller, request_id, bool(body and body.reason))
+    return request_view(row, released=None, notice_text=gate.policy.notice_text(row.notice_version or ""))
+
+
+@router.get("/students/{student_id}/disclosure-record")
+def disclosure_record(student_id: Id, caller: CurrentUser, session: SessionDep,
+                      since: date | None = None, until: date | None = None) -> dict[str, Any]:
+    return record.disclosure_record(session, caller, student_id, since, until)

@@ -1,0 +1,22 @@
+"""Who may act for which school: the role checks shared by the artifact, request and record routes."""
+
+from __future__ import annotations
+
+from app.auth.principal import Principal
+
+SCHOOL_APPROVERS = frozenset({"principal", "designee"})
+DISTRICT_WIDE = frozenset({"superintendent", "admin", "counsel", "auditor"})
+SCHOOL_ROLES = frozenset({"principal", "designee", "superintendent", "clinician", "staff", "counsel",
+                          "leu_supervisor", "auditor", "admin"})
+
+
+def serves_school(principal: Principal, school_id: str | None) -> bool:
+    """District-wide roles serve every school; the others only the schools in their school_ids."""
+    if principal.role in DISTRICT_WIDE:
+        return True
+    return school_id is not None and school_id in principal.school_ids
+
+
+def same_district(principal: Principal, district_id: str | None) -> bool:
+    """Admins bootstrapped before any district exists carry no district and act for all."""
+    return principal.district_id is None or principal.district_id == district_id

@@ -1,0 +1,116 @@
+"""Loads everything a decision reads and turns it into policy facts (ARCHITECTURE.md request flow, step 2).
+
+A student of another district and a student that does not exist look the same: no StudentFacts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.auth.principal import Principal
+from app.db.models import District, Incident, Student, User
+from app.domain import access
+from app.domain import facts_builder as fb
+from app.domain.disclosures import repository as requests_repo
+from app.domain.disclosures.schemas import DisclosureRequestIn
+from app.domain.districts import repository as people
+from app.domain.legal_bases import repository as artifacts
+from app.policy.facts import DecisionContext, RequestFacts
+from app.records.base import RecordStore
+
+
+@dataclass(frozen=True)
+class Loaded:
+    context: DecisionContext
+    student: Student | None
+    district: District | None
+    requester: User | None
+    recipient: User | None
+    config_version: str
+
+
+def _same_district(row_district: str | None, district: District | None) -> bool:
+    return district is not None and row_district == district.id
+
+
+def load(session: Session, store: RecordStore, caller: Principal, body: DisclosureRequestIn,
+         now: datetime) -> Loaded:
+    caller_row = people.get_user(session, caller.id)
+    assert caller_row is not None  # authenticated callers exist
+    requester = people.get_user(session, body.requester) if body.requester else caller_row
+    recipient_id = body.recipient or (requester.id if requester else body.requester)
+    recipient = people.get_user(session, recipient_id) if recipient_id else None
+    student = session.get(Student, body.student_id) if body.student_id else None
+    if student is not None and not access.same_district(caller, student.district_id):
+        student = None
+    district_id = student.district_id if student else (caller.district_id or people.only_district_id(session))
+    district = session.get(District, district_id) if district_id else None
+    student_facts = None
+    if student is not None:
+        student_facts = fb.student_facts(student, store.field_names(session, student.id),
+                                         people.parents_of(session, student.id))
+    incident = session.get(Incident, body.incident_id) if body.incident_id else None
+    if incident is not None and not _same_district(incident.district_id, district):
+        incident = None
+    emergency = artifacts.get_emergency(session, body.emergency_id) if body.emergency_id else None
+    if emergency is not None and not _same_district(emergency.district_id, district):
+        emergency = None
+    order = artifacts.get_order(session, body.legal_order_id) if body.legal_order_id else None
+    report = artifacts.get_report(session, body.report_id) if body.report_id else None
+    consents = artifacts.consents_by_ids(session, body.all_consent_ids())
+    if student is None:
+        order, report, consents = None, None, []
+    else:
+        order = order if order and order.student_id == student.id else None
+        report = report if report and report.student_id == student.id else None
+        consents = [c for c in consents if c.student_id == student.id]
+    reports_on_file = artifacts.reports_of(session, student.id) if student else []
+    filer_roles = {u.id: u.role for u in people.users_by_ids(
+        session, {r.filed_by for r in [*reports_on_file, *([report] if report else [])]}).values()}
+    reuse = requests_repo.get(session, body.reuse_of) if body.reuse_of else None
+    request = RequestFacts(
+        purpose=body.purpose, fields=tuple(body.fields), caller=fb.party(caller_row),
+        requester=fb.party(requester) if requester else None, recipient=fb.party(recipient) if recipient else None,
+        destination=body.destination, channel=body.channel, identified_by=body.identified_by, case_id=body.case_id,
+        population=body.population if body.student_id is None else None,
+        incident=fb.incident_facts(incident) if incident else None, incident_id_given=body.incident_id is not None,
+        emergency=fb.emergency_facts(emergency) if emergency else None,
+        emergency_id_given=body.emergency_id is not None,
+        consents=tuple(fb.consent_facts(c) for c in consents), consent_id_given=bool(body.all_consent_ids()),
+        legal_order=fb.order_facts(order) if order else None, legal_order_id_given=body.legal_order_id is not None,
+        report=fb.report_facts(report, filer_roles.get(report.filed_by, "")) if report else None,
+        report_id_given=body.report_id is not None,
+        reuse_of_purpose=reuse.purpose if reuse else None,
+        reuse_of_restrictions=tuple(reuse.use_restrictions or []) if reuse else (),
+        services_notice_on_file=any(r.kind == "SERVICES_NOTICE" for r in reports_on_file),
+        student_emergencies=tuple(fb.emergency_facts(e) for e in (
+            artifacts.emergencies_for_student(session, district.id, student.id) if student and district else [])),
+        student_reports=tuple(fb.report_facts(r, filer_roles.get(r.filed_by, "")) for r in reports_on_file),
+    )
+    context = DecisionContext(now=now, district=fb.district_facts(district) if district else None,
+                              student=student_facts, request=request)
+    return Loaded(context, student, district, requester, recipient,
+                  config_version(session, district, student))
+
+
+def config_version(session: Session, district: District | None, student: Student | None) -> str:
+    """sha256 of the canonical district configuration a decision read (R-GATE-8)."""
+    canonical: dict[str, Any] = {}
+    if district is not None:
+        canonical["district"] = {
+            "mou": [str(district.mou_signed_on), str(district.mou_withdrawn_on), district.mou_filed_with_dese],
+            "annual_notifications": district.annual_notifications, "settings": district.settings,
+            "calendar": district.calendar, "home_language_duty": district.home_language_duty,
+            "law_enforcement_units": district.law_enforcement_units}
+    canonical["roster"] = [[u.id, u.role, sorted(u.school_ids or []), str(u.sro_certified_until), u.mou_contact]
+                           for u in requests_repo.police_roster(session)]
+    if student is not None:
+        canonical["opt_out"] = sorted(student.directory_opt_out or [])
+    raw = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return "sha256:" + hashlib.sha256(raw).hexdigest()

@@ -1,0 +1,50 @@
+"""Disclosure request bodies (API.md section 7)."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from app.domain.common import Body, FieldName, Id, Text
+
+MAX_FIELDS = 500
+
+
+class DisclosureRequestIn(Body):
+    student_id: Id | None
+    purpose: Text
+    fields: list[FieldName] = Field(min_length=1, max_length=MAX_FIELDS)
+    population: Text | None = None
+    school_id: Id | None = None
+    incident_id: Id | None = None
+    emergency_id: Text | None = None
+    consent_id: Text | None = None
+    consent_ids: list[Text] = Field(default_factory=list, max_length=50)
+    legal_order_id: Text | None = None
+    report_id: Text | None = None
+    case_id: Text | None = None
+    reuse_of: Text | None = None
+    requester: Id | None = None
+    recipient: Id | None = None
+    destination: Text | None = None
+    channel: Text = "api"
+    identified_by: Text = "name"
+    justification: Text | None = None
+
+    @model_validator(mode="after")
+    def _merge_consents(self) -> DisclosureRequestIn:
+        # consent_id is shorthand for a one-item consent_ids (API.md section 7).
+        if self.consent_id and self.consent_id not in self.consent_ids:
+            self.consent_ids = [self.consent_id, *self.consent_ids]
+        return self
+
+    def all_consent_ids(self) -> list[str]:
+        return list(dict.fromkeys(self.consent_ids))
+
+
+class ApproveIn(Body):
+    fields: list[FieldName] | None = Field(default=None, max_length=MAX_FIELDS)
+    note: Text | None = None
+
+
+class DenyIn(Body):
+    reason: Text | None = None

@@ -1,0 +1,173 @@
+"""The gate (API.md section 7; ARCHITECTURE.md "One request, end to end").
+
+submit(): decide, approve a signed push at creation, persist the request and its field decisions, release only the
+RELEASE fields, and append the audit events as the transaction's last writes. The router's session commits before
+the response is sent, so no audit entry means no data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.audit.service import AppendedEntry, append
+from app.auth.principal import Principal
+from app.db.artifacts import DisclosureRequest
+from app.domain import access
+from app.domain.disclosures import context as ctx
+from app.domain.disclosures import state
+from app.domain.disclosures.release import audit_release, read_released
+from app.domain.disclosures.schemas import DisclosureRequestIn
+from app.domain.disclosures.views import request_view
+from app.domain.ids import new_id
+from app.policy.facts import DecisionContext
+from app.policy.types import Decision
+from app.records.base import RecordStore, Released
+
+
+class Policy(Protocol):
+    version: str
+
+    def decide(self, ctx: DecisionContext) -> Decision: ...
+
+    def notice_text(self, version: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Gate:
+    policy: Policy
+    store: RecordStore
+    digest_key: bytes
+
+
+def _created_event_data(body: DisclosureRequestIn, caller: Principal) -> dict[str, Any]:
+    return {
+        "purpose": body.purpose, "fields": list(body.fields), "caller_id": caller.id,
+        "requester_id": body.requester or caller.id, "recipient_id": body.recipient,
+        "incident_id": body.incident_id, "emergency_id": body.emergency_id, "consent_ids": body.all_consent_ids(),
+        "legal_order_id": body.legal_order_id, "report_id": body.report_id, "reuse_of_id": body.reuse_of,
+        "destination": body.destination, "channel": body.channel, "identified_by": body.identified_by,
+        "population_request": body.student_id is None,
+    }
+
+
+def decided_event_data(row: DisclosureRequest) -> dict[str, Any]:
+    return {"decision": row.decision, "purpose": row.purpose, "fields": [
+        {k: f.get(k) for k in ("field", "outcome", "reason", "reasons", "rules", "basis", "released_as",
+                               "approver_roles") if f.get(k) is not None} for f in row.fields]}
+
+
+def _approve_push(row: DisclosureRequest, caller: Principal, school_id: str | None) -> bool:
+    """A signed push (R-APR-4): the caller asks, may approve for this school and is not the recipient."""
+    if caller.id != row.requester_id or caller.id == row.recipient_id:
+        return False
+    if not access.serves_school(caller, school_id):
+        return False
+    signed = False
+    for field in row.fields:
+        if field["outcome"] != "PENDING" or field.get("waiting_for"):
+            continue
+        field_groups = state.groups(field)
+        if field_groups and all(caller.role in g for g in field_groups):
+            state.release(field, caller.id)
+            signed = True
+    return signed
+
+
+def submit(session: Session, gate: Gate, caller: Principal, body: DisclosureRequestIn, *,
+           preview: bool = False) -> dict[str, Any]:
+    now = clock.now()
+    loaded = ctx.load(session, gate.store, caller, body, now)
+    decision = gate.policy.decide(loaded.context)
+    student = loaded.student
+    district_id = loaded.district.id if loaded.district else None
+    row = DisclosureRequest(
+        id=new_id("prv" if preview else "req"), district_id=district_id, student_id=body.student_id,
+        school_id=student.school_id if student else body.school_id, caller_id=caller.id,
+        requester_id=body.requester or caller.id,
+        recipient_id=body.recipient or body.requester or caller.id, purpose=body.purpose,
+        body=body.model_dump(mode="json", exclude={"justification"}),
+        decision=decision.decision.value, fields=[state.stored_field(f) for f in decision.fields],
+        use_restrictions=list(decision.use_restrictions),
+        notice_version=(loaded.district.settings or {}).get("redisclosure_notice_version")
+        if decision.notice_required and loaded.district else None,
+        approvals=[], released_by=None, released_at=None, sealed=_sealed(loaded),
+        in_record=student is not None, named_student_ids=[], explanation=decision.explanation,
+        policy_version=decision.policy_version, config_version=loaded.config_version, created_at=now, updated_at=now)
+    if not preview and _approve_push(row, caller, row.school_id):
+        row.approvals = [{"by": caller.id, "role": caller.role, "at": now.isoformat(), "kind": "push"}]
+        row.released_by = caller.id
+    row.decision = state.request_decision(row.fields)
+    if preview:
+        entry = append(session, "request.previewed", actor_id=caller.id, student_id=_sid(row), data={
+            **_created_event_data(body, caller), **decided_event_data(row)},
+            policy_version=row.policy_version, config_version=row.config_version)
+        return request_view(row, released=None, notice_text=None, last_entry=entry)
+    session.add(row)
+    session.flush()
+    append(session, "request.created", actor_id=caller.id, student_id=_sid(row), request_id=row.id,
+           data=_created_event_data(body, caller))
+    entry = append(session, "request.decided", actor_id="gatekeeper", student_id=_sid(row), request_id=row.id,
+                   data=decided_event_data(row), policy_version=row.policy_version,
+                   config_version=row.config_version)
+    if any(f.get("waiting_for") == "EMERGENCY_DECLARATION" for f in row.fields):
+        entry = append(session, "emergency.requested", actor_id=caller.id, student_id=_sid(row), request_id=row.id,
+                       data={"urgent": True, "school_id": row.school_id})
+    released = Released({})
+    if row.decision in ("ALLOW", "ALLOW_REDACTED"):
+        released, entry = finish_release(session, gate, row, decision.auto_release_rule, loaded.context)
+    return request_view(row, released=released, notice_text=gate.policy.notice_text(row.notice_version or ""),
+                        last_entry=entry)
+
+
+def _sid(row: DisclosureRequest) -> str | None:
+    return row.student_id if row.in_record else None
+
+
+def _sealed(loaded: ctx.Loaded) -> bool:
+    order = loaded.context.request.legal_order
+    return bool(order and order.non_disclosure_order)
+
+
+def finish_release(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str | None,
+                   context: DecisionContext) -> tuple[Released, AppendedEntry]:
+    """Settle a request that releases data: who released it, which other students it names, the audit entry."""
+    if row.released_by is None:
+        row.released_by = _official(row, auto_rule, context)
+    row.released_at = context.now
+    row.named_student_ids = _named_students(session, row)
+    session.flush()
+    released = read_released(session, gate.store, row)
+    return released, audit_release(session, row, released, gate.digest_key, row.released_by or "gatekeeper")
+
+
+def _official(row: DisclosureRequest, auto_rule: str | None, context: DecisionContext) -> str:
+    """R-LOG-2: the releasing official. Emergency: the declaring official; order: the validating official; an
+    automatic release names the rule (API.md section 8)."""
+    bases = {b for f in row.fields if f["outcome"] == "RELEASE" for b in f.get("basis", [])}
+    request = context.request
+    emergency = request.emergency or next(
+        (e for e in request.student_emergencies if e.ended_at is None), None)
+    if "FERPA_EMERGENCY" in bases and emergency is not None:
+        return emergency.declared_by
+    if "FERPA_JUDICIAL" in bases and request.legal_order and request.legal_order.validated_by:
+        return request.legal_order.validated_by
+    return f"gatekeeper:{auto_rule}" if auto_rule else "gatekeeper"
+
+
+def _named_students(session: Session, row: DisclosureRequest) -> list[str]:
+    """Other students named in an unmasked incident report that was released (API.md section 8)."""
+    from app.db.models import Incident
+
+    named: list[str] = []
+    for field in row.fields:
+        name = str(field["field"])
+        if field["outcome"] != "RELEASE" or field.get("released_as") or not name.startswith("incident_report:"):
+            continue
+        incident = session.get(Incident, name.split(":", 1)[1])
+        if incident is not None and incident.district_id == row.district_id:
+            named += [s["student_id"] for s in incident.students or [] if s["student_id"] != row.student_id]
+    return sorted(set(named))

@@ -1,0 +1,44 @@
+"""SQL for consents, emergencies, legal orders and reports. Never commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.artifacts import Consent, Emergency, LegalOrder, Report
+
+
+def consents_of(session: Session, student_id: str) -> list[Consent]:
+    return list(session.scalars(select(Consent).where(Consent.student_id == student_id).order_by(Consent.created_at)))
+
+
+def consents_by_ids(session: Session, ids: list[str]) -> list[Consent]:
+    if not ids:
+        return []
+    found = {c.id: c for c in session.scalars(select(Consent).where(Consent.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def emergencies_for_student(session: Session, district_id: str, student_id: str) -> list[Emergency]:
+    rows = session.scalars(select(Emergency).where(Emergency.district_id == district_id)).all()
+    return [e for e in rows if student_id in (e.body.get("student_ids") or [])]
+
+
+def reports_of(session: Session, student_id: str) -> list[Report]:
+    return list(session.scalars(select(Report).where(Report.student_id == student_id).order_by(Report.created_at)))
+
+
+def get_consent(session: Session, consent_id: str) -> Consent | None:
+    return session.get(Consent, consent_id)
+
+
+def get_emergency(session: Session, emergency_id: str) -> Emergency | None:
+    return session.get(Emergency, emergency_id)
+
+
+def get_order(session: Session, order_id: str) -> LegalOrder | None:
+    return session.get(LegalOrder, order_id)
+
+
+def get_report(session: Session, report_id: str) -> Report | None:
+    return session.get(Report, report_id)

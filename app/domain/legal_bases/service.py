@@ -1,0 +1,337 @@
+"""Consents, emergencies and legal orders (API.md section 6). Structure errors are 422 and store nothing;
+legally insufficient but complete artifacts are stored with valid=false. Every outcome is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.audit.service import append
+from app.auth.principal import Principal
+from app.db.artifacts import Consent, Emergency, LegalOrder
+from app.db.models import District, Student
+from app.domain import access
+from app.domain import facts_builder as fb
+from app.domain.districts import repository as people
+from app.domain.ids import new_id
+from app.domain.legal_bases import repository as repo
+from app.domain.legal_bases.schemas import ConsentIn, EmergencyIn, LegalOrderIn, RecipientsIn, RenewIn, RevokeIn
+from app.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.policy.facts import ConsentInput, assess_consent, check_emergency_declaration
+from app.policy.validation import age_on
+from app.policy.vocabulary import Vocabulary
+
+NOT_JUDICIAL = frozenset({"ADMIN_WARRANT", "DETAINER"})
+
+
+def _invalid(loc: list[str | int], msg: str) -> Unprocessable:
+    return Unprocessable("The request body is invalid.", errors=[{"loc": ["body", *loc], "msg": msg}])
+
+
+def student_in_scope(session: Session, caller: Principal, student_id: str) -> Student:
+    """The student, if in the caller's district; otherwise the same 404 whether or not it exists."""
+    student = session.get(Student, student_id)
+    if student is None or not access.same_district(caller, student.district_id):
+        raise NotFound("No such student.")
+    return student
+
+
+def district_of(session: Session, district_id: str) -> District:
+    district = session.get(District, district_id)
+    if district is None:
+        raise NotFound("No such district.")
+    return district
+
+
+# ---------------------------------------------------------------- consents
+def consent_view(c: Consent) -> dict[str, Any]:
+    return {"id": c.id, "student_id": c.student_id, **c.body, "valid": c.valid, "invalid_reasons": c.invalid_reasons,
+            "created_at": c.created_at.isoformat(), "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            "revoked_by": c.revoked_by}
+
+
+def record_consent(session: Session, caller: Principal, student_id: str, body: ConsentIn,
+                   vocab: Vocabulary) -> Consent:
+    student = student_in_scope(session, caller, student_id)
+    allowed = (caller.role == "admin" or caller.id == body.signed_by
+               or (caller.role in access.SCHOOL_APPROVERS and access.serves_school(caller, student.school_id)))
+    if not allowed:
+        raise Forbidden("Only an admin, the student's principal or the signer may record a consent.")
+    if not vocab.has("signer_relationships", body.signer_relationship):
+        raise _invalid(["signer_relationship"], "unknown signer relationship")
+    if not vocab.has("purposes", body.purpose):
+        raise _invalid(["purpose"], "unknown purpose")
+    for cat in body.categories_37l:
+        if not vocab.has("categories_37l", cat):
+            raise _invalid(["categories_37l"], f"unknown category {cat}")
+    if not body.fields and not body.categories_37l:
+        raise _invalid(["fields"], "name at least one field or section 37L category")
+    now = clock.now()
+    district = district_of(session, student.district_id)
+    signer_row = people.get_user(session, body.signed_by)
+    facts = fb.student_facts(student, {}, people.parents_of(session, student.id))
+    consent_input = ConsentInput(
+        signed_by=body.signed_by, signer_relationship=body.signer_relationship, signed_on=body.signed_on,
+        written=body.written, authenticated=body.authenticated, informed=body.informed, language=body.language,
+        fields=frozenset(body.fields), categories_37l=frozenset(body.categories_37l), purpose=body.purpose,
+        recipients=frozenset(body.recipients), expires_on=body.expires_on)
+    valid, reasons = assess_consent(consent_input, facts, fb.party(signer_row) if signer_row else None,
+                                    fb.district_facts(district), now)
+    consent = Consent(id=new_id("con"), student_id=student.id, body=body.model_dump(mode="json"), valid=valid,
+                      invalid_reasons=list(reasons), recorded_by=caller.id, created_at=now)
+    session.add(consent)
+    session.flush()
+    append(session, "consent.recorded", actor_id=caller.id, student_id=student.id, data={
+        "consent_id": consent.id, "valid": valid, "invalid_reasons": list(reasons), "fields": sorted(body.fields),
+        "categories_37l": sorted(body.categories_37l), "purpose": body.purpose, "signed_by": body.signed_by})
+    return consent
+
+
+def list_consents(session: Session, caller: Principal, student_id: str) -> list[dict[str, Any]]:
+    student = student_in_scope(session, caller, student_id)
+    is_family = caller.role in ("parent", "student") and student.id in _linked_students(session, caller)
+    staff = caller.role in ("admin", "auditor", "counsel") or (
+        caller.role in access.SCHOOL_APPROVERS | {"superintendent"} and access.serves_school(caller, student.school_id))
+    if not (is_family or staff):
+        raise Forbidden("You may not list this student's consents.")
+    return [consent_view(c) for c in repo.consents_of(session, student.id)]
+
+
+def _linked_students(session: Session, caller: Principal) -> set[str]:
+    user = people.get_user(session, caller.id)
+    if user is None:
+        return set()
+    return set(user.student_ids or []) | {c["student_id"] for c in user.children or []}
+
+
+def revoke_consent(session: Session, caller: Principal, consent_id: str, body: RevokeIn) -> Consent:
+    consent = repo.get_consent(session, consent_id)
+    if consent is None:
+        raise NotFound("No such consent.")
+    student = student_in_scope(session, caller, consent.student_id)
+    signer = consent.body["signed_by"]
+    now = clock.now()
+    adult = age_on(student.date_of_birth, now.date()) >= 18
+    own_account = caller.role == "student" and student.id in _linked_students(session, caller)
+    on_behalf = caller.role == "admin" or (
+        caller.role in access.SCHOOL_APPROVERS and access.serves_school(caller, student.school_id))
+    if caller.role == "parent" and adult:
+        raise Forbidden("A parent cannot revoke an adult student's consent.")
+    if not (caller.id == signer or (own_account and adult) or on_behalf):
+        raise Forbidden("Only the signer, the adult student, or staff recording a written revocation may revoke.")
+    if consent.revoked_at is not None:
+        raise Conflict("The consent is already revoked.")
+    district = district_of(session, student.district_id)
+    effective = _effective_at(body.revoked_on, ZoneInfo(district.timezone), now)
+    consent.revoked_at = effective
+    consent.revoked_by = body.revoked_by or signer
+    consent.revoke_reason = body.reason
+    session.flush()
+    append(session, "consent.revoked", actor_id=caller.id, student_id=student.id, data={
+        "consent_id": consent.id, "revoked_by": consent.revoked_by, "effective_at": effective.isoformat()})
+    return consent
+
+
+def _effective_at(revoked_on: Any, tz: ZoneInfo, now: datetime) -> datetime:
+    """The later of the stated moment (00:00 district time for a date) and now: never reaches back."""
+    if revoked_on is None:
+        return now
+    stated = revoked_on if isinstance(revoked_on, datetime) else datetime.combine(revoked_on, time(0), tzinfo=tz)
+    return max(stated, now)
+
+
+# ---------------------------------------------------------------- emergencies
+DECLARERS = frozenset({"principal", "designee", "superintendent"})
+
+
+def _check_declarer(caller: Principal, school_id: str) -> None:
+    if caller.role not in DECLARERS or not access.serves_school(caller, school_id):
+        raise Forbidden("Only the school's principal, a designee or the superintendent may declare an emergency.")
+
+
+def declare_emergency(session: Session, caller: Principal, body: EmergencyIn, generic: list[str],
+                      vocab: Vocabulary) -> Emergency:
+    _check_declarer(caller, body.school_id)
+    school = people.get_school(session, body.school_id)
+    if school is None or not access.same_district(caller, school.district_id):
+        raise _invalid(["school_id"], "unknown school")
+    district = district_of(session, school.district_id)
+    now = clock.now()
+    starts = body.starts_at or now
+    cap = starts + timedelta(hours=int((district.settings or {}).get("emergency_review_hours", 4)))
+    problems = check_emergency_declaration(
+        threat=body.threat, significance=body.significance, imminence=body.imminence,
+        persons_at_risk=body.persons_at_risk, necessary_fields=body.necessary_fields, starts_at=starts,
+        review_at=body.review_at or cap, generic_phrases=generic)
+    if not vocab.has("imminence", body.imminence):
+        problems.insert(0, "unknown imminence")
+    unknown = [r for r in body.recipient_fields if r not in body.recipients]
+    if unknown:
+        problems.append("recipient_fields names parties that are not recipients")
+    if problems:
+        raise EmergencyRejected(problems)
+    review = min(body.review_at or cap, cap)
+    emergency = Emergency(id=new_id("em"), district_id=school.district_id, school_id=body.school_id,
+                          body=body.model_dump(mode="json"), declared_by=caller.id, declared_at=now, starts_at=starts,
+                          review_at=review, ended_at=None)
+    session.add(emergency)
+    session.flush()
+    for student_id in body.student_ids:
+        append(session, "emergency.declared", actor_id=caller.id, student_id=student_id, data={
+            "emergency_id": emergency.id, "imminence": body.imminence, "recipients": body.recipients,
+            "necessary_fields": sorted(body.necessary_fields), "review_at": review.isoformat()})
+    return emergency
+
+
+class EmergencyRejected(Unprocessable):
+    """A declaration that is not an emergency (R-EMG-1): 422, audited as emergency.rejected by the router."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("The declaration does not describe an articulable, imminent threat: " + "; ".join(problems),
+                         errors=[{"loc": ["body"], "msg": p} for p in problems])
+        self.problems = problems
+
+
+def emergency_view(e: Emergency) -> dict[str, Any]:
+    return {"id": e.id, **e.body, "declared_by": e.declared_by, "declared_at": e.declared_at.isoformat(),
+            "starts_at": e.starts_at.isoformat(), "review_at": e.review_at.isoformat(),
+            "ended_at": e.ended_at.isoformat() if e.ended_at else None,
+            "active": e.ended_at is None and e.starts_at <= clock.now() < e.review_at}
+
+
+def _emergency_for(session: Session, caller: Principal, emergency_id: str) -> Emergency:
+    emergency = repo.get_emergency(session, emergency_id)
+    if emergency is None or not access.same_district(caller, emergency.district_id):
+        raise NotFound("No such emergency.")
+    _check_declarer(caller, emergency.school_id)
+    return emergency
+
+
+def end_emergency(session: Session, caller: Principal, emergency_id: str) -> Emergency:
+    emergency = _emergency_for(session, caller, emergency_id)
+    if emergency.ended_at is not None:
+        raise Conflict("The emergency has already ended.")
+    emergency.ended_at = clock.now()
+    session.flush()
+    append(session, "emergency.ended", actor_id=caller.id, data={"emergency_id": emergency.id,
+                                                                  "students": emergency.body["student_ids"]})
+    return emergency
+
+
+def renew_emergency(session: Session, caller: Principal, emergency_id: str, body: RenewIn,
+                    generic: list[str]) -> Emergency:
+    emergency = _emergency_for(session, caller, emergency_id)
+    if emergency.ended_at is not None:
+        raise Conflict("An ended emergency cannot be renewed; declare a new one.")
+    district = district_of(session, emergency.district_id)
+    now = clock.now()
+    cap = now + timedelta(hours=int((district.settings or {}).get("emergency_review_hours", 4)))
+    problems = check_emergency_declaration(
+        threat=body.threat, significance=body.significance, imminence=body.imminence,
+        persons_at_risk=body.persons_at_risk, necessary_fields=emergency.body["necessary_fields"], starts_at=now,
+        review_at=body.review_at or cap, generic_phrases=generic)
+    if problems:
+        raise EmergencyRejected(problems)
+    emergency.body = {**emergency.body, "threat": body.threat, "significance": body.significance,
+                      "imminence": body.imminence, "persons_at_risk": body.persons_at_risk}
+    emergency.review_at = min(body.review_at or cap, cap)
+    session.flush()
+    append(session, "emergency.declared", actor_id=caller.id, data={
+        "emergency_id": emergency.id, "renewal": True, "review_at": emergency.review_at.isoformat()})
+    return emergency
+
+
+def add_recipients(session: Session, caller: Principal, emergency_id: str, body: RecipientsIn) -> Emergency:
+    emergency = _emergency_for(session, caller, emergency_id)
+    merged = dict(emergency.body)
+    merged["recipients"] = list(dict.fromkeys([*merged["recipients"], *body.recipients]))
+    merged["necessary_fields"] = {**merged["necessary_fields"], **body.necessary_fields}
+    merged["recipient_fields"] = {**(merged.get("recipient_fields") or {}), **body.recipient_fields}
+    emergency.body = merged
+    session.flush()
+    append(session, "emergency.declared", actor_id=caller.id, data={
+        "emergency_id": emergency.id, "added_recipients": body.recipients})
+    return emergency
+
+
+# ---------------------------------------------------------------- legal orders
+def order_view(o: LegalOrder) -> dict[str, Any]:
+    return {"id": o.id, **o.body, "valid": o.valid, "invalid_reasons": o.invalid_reasons, "status": o.status,
+            "validated_by": o.validated_by, "validated_at": o.validated_at.isoformat() if o.validated_at else None,
+            "parent_notice": o.parent_notice}
+
+
+def record_order(session: Session, caller: Principal, body: LegalOrderIn, vocab: Vocabulary) -> LegalOrder:
+    if caller.role not in ("admin", "counsel"):
+        raise Forbidden("Only admin or counsel may record legal process.")
+    if not vocab.has("legal_order_kinds", body.kind):
+        raise _invalid(["kind"], "unknown kind")
+    for cat in body.categories_37l:
+        if not vocab.has("categories_37l", cat):
+            raise _invalid(["categories_37l"], f"unknown category {cat}")
+    student_in_scope(session, caller, body.student_id)
+    invalid = ["NOT_JUDICIAL_PROCESS"] if body.kind in NOT_JUDICIAL else []
+    order = LegalOrder(id=new_id("ord"), student_id=body.student_id, kind=body.kind, body=body.model_dump(mode="json"),
+                       valid=not invalid, invalid_reasons=invalid, status="received", recorded_by=caller.id,
+                       created_at=clock.now())
+    session.add(order)
+    session.flush()
+    append(session, "legal_order.recorded", actor_id=caller.id, student_id=body.student_id, data={
+        "legal_order_id": order.id, "kind": body.kind, "fields": sorted(body.fields), "valid": not invalid,
+        "non_disclosure_order": body.non_disclosure_order})
+    return order
+
+
+def _order_for(session: Session, caller: Principal, order_id: str) -> tuple[LegalOrder, Student]:
+    order = repo.get_order(session, order_id)
+    if order is None:
+        raise NotFound("No such legal order.")
+    return order, student_in_scope(session, caller, order.student_id)
+
+
+def validate_order(session: Session, caller: Principal, order_id: str, note: str | None) -> LegalOrder:
+    order, student = _order_for(session, caller, order_id)
+    principal_ok = caller.role == "principal" and access.serves_school(caller, student.school_id)
+    if not (caller.role == "counsel" or (principal_ok and order.kind != "ADMIN_SUBPOENA")):
+        raise Forbidden("Counsel (or, except for administrative subpoenas, the student's principal) validates.")
+    if not order.valid:
+        raise Conflict("This paper is not judicial process and cannot be validated.")
+    if order.status != "received":
+        raise Conflict(f"The order is already {order.status}.")
+    order.status, order.validated_by, order.validated_at = "validated", caller.id, clock.now()
+    session.flush()
+    append(session, "legal_order.validated", actor_id=caller.id, student_id=order.student_id,
+           data={"legal_order_id": order.id, "kind": order.kind, "note_given": bool(note)})
+    return order
+
+
+def reject_order(session: Session, caller: Principal, order_id: str, reason: str | None) -> LegalOrder:
+    order, student = _order_for(session, caller, order_id)
+    if not (caller.role == "counsel" or (caller.role == "principal" and access.serves_school(caller, student.school_id))):
+        raise Forbidden("Counsel or the student's principal rejects legal process.")
+    if order.status == "rejected":
+        raise Conflict("The order is already rejected.")
+    order.status, order.rejected_reason = "rejected", reason
+    session.flush()
+    append(session, "legal_order.rejected", actor_id=caller.id, student_id=order.student_id,
+           data={"legal_order_id": order.id, "kind": order.kind})
+    return order
+
+
+def record_parent_notice(session: Session, caller: Principal, order_id: str, sent_at: datetime, method: str | None,
+                         notified: list[str]) -> LegalOrder:
+    order, student = _order_for(session, caller, order_id)
+    if not (caller.role in ("admin", "counsel")
+            or (caller.role == "principal" and access.serves_school(caller, student.school_id))):
+        raise Forbidden("Admin, counsel or the student's principal records the parent notice.")
+    order.parent_notice = {"sent_at": sent_at.isoformat(), "method": method, "notified": notified,
+                           "recorded_by": caller.id}
+    order.parent_notice_sent_at = sent_at
+    session.flush()
+    append(session, "legal_order.recorded", actor_id=caller.id, student_id=order.student_id,
+           data={"legal_order_id": order.id, "parent_notice_sent_at": sent_at.isoformat(), "notified": notified})
+    return order
