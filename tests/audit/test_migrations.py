@@ -1,0 +1,30 @@
+"""Migration 0002 goes up, down and up again on both databases, triggers included."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from app.audit.service import append
+from app.db.migrate import downgrade, upgrade
+from app.db.session import make_engine, make_sessionmaker
+
+AUDIT_TABLES = {"audit_entries", "audit_chain_head", "audit_checkpoints"}
+
+
+def test_0002_up_down_up(empty_db_url: str) -> None:
+    upgrade(empty_db_url, "0002")
+    downgrade(empty_db_url, "0001")
+    engine = make_engine(empty_db_url)
+    try:
+        assert not AUDIT_TABLES & set(inspect(engine).get_table_names())
+        upgrade(empty_db_url, "0002")
+        assert AUDIT_TABLES <= set(inspect(engine).get_table_names())
+        with make_sessionmaker(engine)() as s:
+            assert append(s, "policy.loaded", actor_id="gatekeeper").seq == 1
+            s.commit()
+        with pytest.raises(DBAPIError), engine.begin() as conn:  # The triggers came back with the tables.
+            conn.execute(text("DELETE FROM audit_entries"))
+    finally:
+        engine.dispose()
