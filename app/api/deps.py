@@ -7,12 +7,11 @@ follow a 2xx that already carried data. scope="function" ends it before the resp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.audit.service import append_in_new_transaction
 from app.auth import tokens
 from app.auth.principal import Principal
 from app.config import Settings
@@ -52,11 +51,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 VocabularyDep = Annotated[Vocabulary, Depends(get_vocabulary)]
 
 
-def _audit_outside(request: Request, event: str, actor_id: str | None, data: dict[str, Any]) -> None:
-    """Refusals are audited in their own transaction: the request's own work is rolled back."""
-    append_in_new_transaction(request.app.state.session_factory, event, actor_id=actor_id, data=data)
-
-
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -66,21 +60,21 @@ def _bearer(request: Request) -> str | None:
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:
-    route = {"method": request.method, "path": request.url.path}
+    # Refusals carry their auth.failed event; the error handler appends it after this session rolled back.
     token = _bearer(request)
     if token is None:
-        _audit_outside(request, "auth.failed", None, {**route, "problem": "missing_token"})
-        raise Unauthorized("A bearer token is required.", headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("A bearer token is required.", headers={"WWW-Authenticate": "Bearer"},
+                           audit_event="auth.failed", audit_data={"problem": "missing_token"})
     try:
         subject = tokens.decode(token, request.app.state.settings)
     except tokens.InvalidToken as exc:
-        _audit_outside(request, "auth.failed", None, {**route, "problem": str(exc)})
         raise Unauthorized("The bearer token is invalid or expired.",
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
+                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                           audit_event="auth.failed", audit_data={"problem": str(exc)}) from exc
     user = session.get(User, subject)
     if user is None:
-        _audit_outside(request, "auth.failed", None, {**route, "problem": "unknown_user"})
-        raise Unauthorized("The token names no known user.", headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("The token names no known user.", headers={"WWW-Authenticate": "Bearer"},
+                           audit_event="auth.failed", audit_data={"problem": "unknown_user"})
     principal = principal_of(user)
     request.state.principal = principal
     return principal

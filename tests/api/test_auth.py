@@ -97,4 +97,15 @@ def test_asymmetric_keys(db_url: str, tmp_path: Path, alg: str) -> None:
         other, _, _ = _keypair(alg)
         assert _get(client, token("admin", alg=alg, key=other)) == 401
         # An HS256 token signed with the public key text must not pass (algorithm confusion).
-        assert _get(client, token("admin", secret=public)) == 401
+        assert _get(client, _hs256_by_hand({"sub": "admin", "iss": "gatekeeper", "aud": "gatekeeper",
+                                            "exp": 9999999999}, public.encode())) == 401
+
+
+def _hs256_by_hand(claims: dict[str, object], key: bytes) -> str:
+    import hashlib
+    import hmac
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    signing_input = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + b64(json.dumps(claims).encode())
+    return signing_input + "." + b64(hmac.new(key, signing_input.encode(), hashlib.sha256).digest())
