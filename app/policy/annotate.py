@@ -1,0 +1,64 @@
+"""Rule ids that explain a field decision without changing it (RULES.md rules that qualify another rule's outcome,
+e.g. R-GATE-3 on every hard bar, R-GATE-7 on every section 37L field for law enforcement). Decisions name their rules
+(R-GATE-8 sibling duty); the record of disclosures and the policy suites read them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.policy.context import Resolved
+from app.policy.tags import FieldInfo
+from app.policy.types import FieldDecision, Outcome
+
+HARD_BARS = frozenset({
+    "W_37L", "W_37L_PROXY", "W_IMMIGRATION_MOU", "W_PRIVILEGED", "W_SUD97", "W_IEP_CONSENT", "W_OPT_OUT",
+    "W_PURPOSE_PROHIBITED", "W_U12", "W_GANG_DB",
+})
+_NOTICE_FREE = frozenset({"FERPA_DIRECTORY", "FERPA_JUDICIAL", "NOT_EDUCATION_RECORD_LEU", "DEIDENTIFIED"})
+
+
+def annotate(res: Resolved, info: FieldInfo, fd: FieldDecision, token: str, directory_considered: bool) -> FieldDecision:
+    extra: list[str] = []
+    source = res.student.field_sources.get(info.base)
+    reasons = set(fd.reasons)
+    withheld = fd.outcome is Outcome.WITHHOLD
+    if source == "sole_possession":
+        extra.append("R-REC-2")
+    if source == "from_police":
+        extra.append("R-REC-8")
+    if info.categories_37l and res.is_le:
+        extra += ["R-37L-1", "R-GATE-7"]
+        if info.base.startswith("family:") or info.sibling == "redacted":
+            extra.append("R-37L-2")
+        if token == "directory" and withheld:
+            extra.append("R-DIR-5")
+    if withheld and reasons & HARD_BARS:
+        extra.append("R-GATE-3")
+    if "W_SUD97" in reasons:
+        extra.append("R-SUD-2")
+    if "W_NOT_SCHOOL_OFFICIAL" in reasons:
+        extra.append("R-SO-3")
+    if token == "directory" and not withheld:
+        extra.append("R-DIR-6")
+    if info.directory_type and not directory_considered:
+        extra.append("R-DIR-8")
+    if res.ctx.request.identified_by == "incident":
+        extra.append("R-REC-6")
+    if token.startswith(("r51a", "weapon")):
+        extra.append("R-37L-6")
+    if token.startswith("consent") and res.ctx.request.purpose == "DIVERSION":
+        extra.append("R-CON-11")
+    if token.startswith("emergency") and res.status == "sro_not_official":
+        extra.append("R-EMG-8")
+    order = res.ctx.request.legal_order
+    if token.startswith("order") and order is not None and order.non_disclosure_order:
+        extra.append("R-LGL-3")
+    if not withheld:
+        extra.append("R-USE-1")
+        if any(b.startswith("FERPA_") and b not in _NOTICE_FREE for b in fd.basis):
+            extra.append("R-USE-2")
+    if fd.outcome is Outcome.PENDING and fd.approver_roles:
+        extra += ["R-APR-3", "R-APR-4"]
+    if not extra:
+        return fd
+    return replace(fd, rules=tuple(dict.fromkeys(fd.rules + tuple(extra))))

@@ -1,0 +1,40 @@
+"""What a resolver reports for one field: a basis that covers it (Candidate) or why none does (Missing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A missing basis or a bar found by Python, with the rule that says so (API.md section 7 `reasons`)."""
+
+    code: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A basis that covers the field. `token` is the policy.csv basis column; `basis` the legal bases recorded."""
+
+    token: str
+    basis: tuple[str, ...]
+    rules: tuple[str, ...]
+    released_as: str | None = None
+    hold_until: datetime | None = None
+    waiting_for: str | None = None
+    advisory: str | None = None
+    # The artifact that covers a record naming other students covers them all (R-REC-9): no masking needed.
+    covers_all_students: bool = True
+
+
+Resolution = tuple[Candidate | None, list[Missing]]
+
+# Bases after which a police requester may forward data on the district's behalf (R-USE-4).
+REDISCLOSURE_OK = frozenset({
+    "consent", "consent_lift", "emergency", "emergency_lift", "order", "order_lift", "order_hold", "order_hold_lift",
+    "order_review", "order_review_lift", "order_review_counsel", "order_review_counsel_lift", "order_gang",
+})
+EMERGENCY_TOKENS = frozenset({"emergency", "emergency_lift", "emergency_request", "emergency_request_lift"})
+ORDER_TOKENS = frozenset(t for t in REDISCLOSURE_OK if t.startswith("order"))

@@ -1,0 +1,113 @@
+"""Request-level rules applied after the per-field outcomes: conflicts of interest (R-SO-6), staff pushes (R-APR-5),
+the atomic decision (R-GATE-2), use restrictions and the redisclosure notice (R-USE-1, R-USE-2), the explanation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.policy.candidate import EMERGENCY_TOKENS, ORDER_TOKENS
+from app.policy.context import Resolved
+from app.policy.types import Decision, DecisionKind, FieldDecision, Outcome
+
+_CONFLICT_GROUPS: tuple[tuple[str, ...], ...] = (("chief",), ("principal", "designee"))
+_NO_NOTICE_BASES = frozenset({"FERPA_DIRECTORY", "FERPA_JUDICIAL", "NOT_EDUCATION_RECORD_LEU", "DEIDENTIFIED"})
+_AUTO_RULES = {"directory": "R-DIR-1", "consent": "R-CON-4", "consent_lift": "R-CON-4"}
+
+
+def _conflicted(res: Resolved) -> bool:
+    parties = (res.requester, res.recipient)
+    return any(p.role in ("sro", "pd_contact") and res.student.id in p.declared_relationships for p in parties)
+
+
+def adjust(res: Resolved, fd: FieldDecision, token: str) -> FieldDecision:
+    if fd.outcome is Outcome.WITHHOLD:
+        return fd
+    if _conflicted(res) and token not in EMERGENCY_TOKENS and token not in ORDER_TOKENS:
+        # R-SO-6 / MOU III: the appointing authority and the principal decide; the emergency path is unaffected.
+        return replace(fd, outcome=Outcome.PENDING, reason="W_CONFLICT", approver_roles=("chief", "principal",
+                       "designee"), approvals_required=_CONFLICT_GROUPS, rules=fd.rules + ("R-SO-6",))
+    if fd.outcome is Outcome.RELEASE and res.requester.role in ("staff", "clinician") and res.is_le:
+        # R-APR-5: staff may not send directly to the SRO; the push becomes a request to the principal.
+        return replace(fd, outcome=Outcome.PENDING, approver_roles=("principal", "designee"),
+                       rules=fd.rules + ("R-APR-5",))
+    return fd
+
+
+def atomic(fields: list[FieldDecision]) -> list[FieldDecision]:
+    """R-GATE-2: while anything waits for approval nothing is released; released fields wait with the rest."""
+    pending = [f for f in fields if f.outcome is Outcome.PENDING]
+    if not pending:
+        return fields
+    roles = tuple(dict.fromkeys(r for f in pending for r in f.approver_roles))
+    return [
+        replace(f, outcome=Outcome.PENDING, approver_roles=roles, rules=f.rules + ("R-GATE-2",))
+        if f.outcome is Outcome.RELEASE else f
+        for f in fields
+    ]
+
+
+def decision_kind(fields: list[FieldDecision]) -> DecisionKind:
+    if any(f.outcome is Outcome.PENDING for f in fields):
+        return DecisionKind.PENDING_APPROVAL
+    released = [f for f in fields if f.outcome is Outcome.RELEASE]
+    if not released:
+        return DecisionKind.DENY
+    partial = len(released) < len(fields) or any(f.released_as for f in released)
+    return DecisionKind.ALLOW_REDACTED if partial else DecisionKind.ALLOW
+
+
+def restrictions(res: Resolved, fields: list[FieldDecision]) -> tuple[bool, tuple[str, ...]]:
+    """R-USE-2: notice on every release except directory, judicial, and to the parent or eligible student."""
+    going = [f for f in fields if f.outcome is not Outcome.WITHHOLD]
+    needs = res.recipient.role not in ("parent", "student") and any(
+        any(b.startswith("FERPA_") and b not in _NO_NOTICE_BASES for b in f.basis) for f in going
+    )
+    if not needs:
+        return False, ()
+    request = res.ctx.request
+    out = [f"PURPOSE_ONLY:{request.purpose}"]
+    if request.incident is not None:
+        out.append(f"INCIDENT_ONLY:{request.incident.id}")
+    if request.case_id:
+        out.append(f"CASE_ONLY:{request.case_id}")
+    if request.purpose == "SERVICES_REFERRAL":
+        out.append("NO_LE_ACTION")
+    report = request.report
+    if report is not None and report.kind == "REPORT_51A":
+        out.append("REPORT_51A_ONLY")
+    if report is not None and report.kind == "WEAPON_REPORT":
+        out.append("WEAPON_REPORT_ONLY")
+    return True, tuple(out)
+
+
+def auto_rule(kind: DecisionKind, fields: list[FieldDecision], tokens: dict[str, str]) -> str | None:
+    if kind not in (DecisionKind.ALLOW, DecisionKind.ALLOW_REDACTED):
+        return None
+    rules = {_AUTO_RULES.get(tokens.get(f.field, ""), "") for f in fields if f.outcome is Outcome.RELEASE}
+    return rules.pop() if len(rules) == 1 and "" not in rules else None
+
+
+def explain(kind: DecisionKind, fields: list[FieldDecision]) -> str:
+    """Plain language, field names and codes only (never a record value)."""
+    parts = [f"Decision {kind.value}."]
+    released = [f.field for f in fields if f.outcome is Outcome.RELEASE]
+    if released:
+        bases = sorted({b for f in fields if f.outcome is Outcome.RELEASE for b in f.basis})
+        parts.append(f"Released {', '.join(released)} on {', '.join(bases)}.")
+    pending = [f for f in fields if f.outcome is Outcome.PENDING]
+    if pending:
+        roles = sorted({r for f in pending for r in f.approver_roles})
+        who = " or ".join(roles) if roles else "the end of a legal hold or a missing record"
+        parts.append(f"Waiting for {who}: {', '.join(f.field for f in pending)}.")
+    for f in fields:
+        if f.outcome is Outcome.WITHHOLD:
+            parts.append(f"Withheld {f.field}: {', '.join(f.reasons)} ({', '.join(f.rules)}).")
+    return " ".join(parts)
+
+
+def build(res: Resolved | None, fields: list[FieldDecision], tokens: dict[str, str], version: str) -> Decision:
+    kind = decision_kind(fields)
+    notice, uses = restrictions(res, fields) if res is not None else (False, ())
+    rules = tuple(dict.fromkeys(r for f in fields for r in f.rules))
+    return Decision(kind, tuple(fields), uses, notice, auto_rule(kind, fields, tokens), explain(kind, fields),
+                    version, rules)

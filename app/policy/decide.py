@@ -1,0 +1,150 @@
+"""The decision pipeline of RULES.md section 1.6 for one request, over loaded, immutable policy components.
+
+Pure and thread-safe: it reads only the context and the compiled table. `decide()` never raises; any exception
+withholds every requested field (R-GATE-1, fail closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.policy import combine
+from app.policy.annotate import annotate
+from app.policy.candidate import Missing
+from app.policy.context import Resolved, is_law_enforcement, local_date, notice_in_force
+from app.policy.directory import directory_only
+from app.policy.emergency import current_emergency, necessary_for, wants_emergency
+from app.policy.facts import DecisionContext, Party
+from app.policy.fielddecide import decide_field, withhold
+from app.policy.purposes import PurposeTable
+from app.policy.resolve import resolve_field
+from app.policy.status import is_redisclosure, recipient_status, school_official_failure
+from app.policy.table import CompiledTable
+from app.policy.tags import FieldCatalogue, FieldInfo
+from app.policy.types import Decision, DecisionKind, FieldDecision
+from app.policy.validation import age_on
+
+
+@dataclass(frozen=True)
+class Components:
+    table: CompiledTable
+    catalogue: FieldCatalogue
+    purposes: PurposeTable
+    version: str
+
+
+def fail_closed(ctx: DecisionContext, version: str, why: str = "internal error") -> Decision:
+    names = tuple(dict.fromkeys(ctx.request.fields)) or ("*",)
+    fields = tuple(withhold(n, [Missing("W_NO_BASIS", "R-GATE-1")]) for n in names)
+    return Decision(DecisionKind.DENY, fields, (), False, None, f"Decision DENY: {why}; nothing released (R-GATE-1).",
+                    version, ("R-GATE-1",))
+
+
+def decide(comp: Components, ctx: DecisionContext) -> Decision:
+    try:
+        return _decide(comp, ctx)
+    except Exception:  # noqa: BLE001 - the contract is "never raise, never release on error"
+        return fail_closed(ctx, comp.version)
+
+
+def _status_for_bars(party: Party, destination: str | None) -> str:
+    if party.agency_type == "fusion_center" or destination == "GANG_DATABASE":
+        return "gang_db"
+    return "le_other" if is_law_enforcement(party) else "non_le"
+
+
+def _population(comp: Components, ctx: DecisionContext) -> Decision:
+    """R-GATE-4: a population instead of a student. Law enforcement: W_BULK (plus any bar); others W_NO_BASIS."""
+    request = ctx.request
+    party = request.recipient or request.requester or request.caller
+    status = _status_for_bars(party, request.destination)
+    purpose = request.purpose if request.purpose in comp.purposes.all_purposes() else "OTHER"
+    out = []
+    for name in dict.fromkeys(request.fields):
+        if status == "non_le":
+            out.append(withhold(name, [Missing("W_NO_BASIS", "R-GATE-4"), Missing("W_NO_BASIS", "R-REC-5")]))
+            continue
+        info = comp.catalogue.classify(name)
+        bars = [Missing(r.outcome.split(":", 1)[1], r.rule) for tag in sorted(info.tags)
+                for r in comp.table.lookup(status, tag, purpose, "none").withholds]
+        out.append(withhold(name, [Missing("W_BULK", "R-GATE-4"), *bars]))
+    return combine.build(None, out, {}, comp.version)
+
+
+def _resolve(comp: Components, ctx: DecisionContext) -> Resolved | None:
+    request, student, district = ctx.request, ctx.student, ctx.district
+    if request.requester is None or student is None or district is None:
+        return None
+    today = local_date(ctx.now, district)
+    notice = notice_in_force(district, today)
+    requester = request.requester
+    recipient = request.recipient or requester
+    so_failure = None
+    if recipient.role in ("sro", "pd_contact"):
+        check = request.purpose not in comp.purposes.skip_so_test
+        so_failure = school_official_failure(recipient, student, district, notice, request.purpose, today, check)
+    status = recipient_status(request, requester, recipient, so_failure)
+    purpose = request.purpose if request.purpose in comp.purposes.all_purposes() else "OTHER"
+    incident = request.incident
+    if purpose == "LE_RESPONSE" and incident and incident.classification in comp.purposes.incident_prohibited:
+        purpose = incident.classification  # R-LEI-3: a code-of-conduct matter is a prohibited purpose
+    return Resolved(ctx, today, notice, recipient, requester, status, so_failure, purpose,
+                    is_redisclosure(request, requester, recipient), student)
+
+
+def _request_bars(comp: Components, res: Resolved) -> list[Missing]:
+    request = res.ctx.request
+    bars: list[Missing] = []
+    if res.purpose == "OTHER":
+        bars.append(Missing("W_NO_BASIS", "R-LEI-1"))
+    incident = request.incident
+    if request.purpose == "LE_RESPONSE" and incident is not None:
+        role = incident.students.get(res.student.id)
+        age = age_on(res.student.date_of_birth, local_date(incident.occurred_at, res.district))
+        if role in comp.purposes.misconduct_roles and age < 12:
+            bars.append(Missing("W_U12", "R-LEI-4"))
+    reuse = request.reuse_of_purpose
+    if reuse is not None:
+        no_le = "NO_LE_ACTION" in request.reuse_of_restrictions or reuse == "SERVICES_REFERRAL"
+        if reuse != request.purpose or (no_le and request.purpose in comp.purposes.le_action):
+            bars.append(Missing("W_REPURPOSE", "R-USE-3"))
+    return bars
+
+
+def _expand(comp: Components, res: Resolved) -> tuple[list[str], bool]:
+    """Requested names in order; '*' is the whole record (R-GATE-4): W_BULK for law enforcement, cut to the
+    declared necessary fields under an emergency (R-EMG-3)."""
+    names = list(dict.fromkeys(res.ctx.request.fields))
+    if "*" not in names:
+        return names, False
+    stored = sorted(n for n in res.student.field_names if not n.endswith((":masked", ":redacted")))
+    rest = [n for n in names if n != "*"]
+    em = current_emergency(res) if wants_emergency(res) else None
+    if em is not None:
+        cut = [n for n in stored if n in necessary_for(em, res.recipient)]
+        return list(dict.fromkeys(rest + cut)), False
+    return list(dict.fromkeys(rest + stored)), res.is_le
+
+
+def _decide(comp: Components, ctx: DecisionContext) -> Decision:
+    request = ctx.request
+    if request.population is not None:
+        return _population(comp, ctx)
+    res = _resolve(comp, ctx)
+    if res is None:
+        return fail_closed(ctx, comp.version, "unknown requester, student or district")
+    names, bulk = _expand(comp, res)
+    bars = _request_bars(comp, res) + ([Missing("W_BULK", "R-GATE-4")] if bulk else [])
+    sources = dict(res.student.field_sources)
+    leu = bool(ctx.district and ctx.district.law_enforcement_units)
+    infos: list[FieldInfo] = [comp.catalogue.classify(n, sources, leu) for n in names]
+    directory_considered = directory_only(infos, res.notice)
+    fields: list[FieldDecision] = []
+    tokens: dict[str, str] = {}
+    for info in infos:
+        cand, missing = resolve_field(res, info, comp.purposes, directory_considered)
+        result = decide_field(res, info, cand, missing, bars, comp.table)
+        tokens[info.name] = result.token
+        adjusted = combine.adjust(res, result.decision, result.token)
+        fields.append(annotate(res, info, adjusted, result.token, directory_considered))
+    return combine.build(res, combine.atomic(fields), tokens, comp.version)

@@ -1,0 +1,98 @@
+"""Declared emergencies as a basis (R-EMG-1 ... R-EMG-9, R-37L-X4).
+
+An emergency covers a field only while active (started, not ended, before its review time; R-EMG-4), only for its
+students and listed recipients (R-EMG-2), and only for fields the declaration lists as necessary for that recipient
+(R-EMG-3, R-EMG-9). A full IEP or 504 document is never necessary (A-22). R-EMG-7: an SRO or VI.A contact asking
+without a declaration waits for one; the workflow re-decides once one is declared.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.policy.candidate import Candidate, Missing, Resolution
+from app.policy.context import Resolved
+from app.policy.facts import EmergencyFacts, Party
+from app.policy.tags import FieldInfo
+
+
+def recipient_keys(party: Party) -> set[str]:
+    return {party.id, f"role:{party.role}", f"role:{party.agency_type}"}
+
+
+def is_active(em: EmergencyFacts, res: Resolved) -> bool:
+    now = res.ctx.now
+    hours = res.district.emergency_review_hours if res.district else 4
+    review = min(em.review_at, em.starts_at + timedelta(hours=hours))
+    if em.ended_at is not None and em.ended_at <= now:
+        return False
+    return em.starts_at <= now < review
+
+
+def covers_party(em: EmergencyFacts, res: Resolved) -> bool:
+    return res.student.id in em.student_ids and bool(recipient_keys(res.recipient) & set(em.recipients))
+
+
+def necessary_for(em: EmergencyFacts, party: Party) -> frozenset[str]:
+    """The necessary fields narrowed to this recipient where the declaration does so (recipient_fields)."""
+    necessary = frozenset(em.necessary_fields)
+    for key in recipient_keys(party):
+        if key in em.recipient_fields:
+            return necessary & frozenset(em.recipient_fields[key])
+    return necessary
+
+
+def current_emergency(res: Resolved) -> EmergencyFacts | None:
+    """The cited emergency, else (no id cited) an active declaration for this student and recipient (R-EMG-7)."""
+    request = res.ctx.request
+    if request.emergency is not None or request.emergency_id_given:
+        return request.emergency
+    for em in request.student_emergencies:
+        if covers_party(em, res) and is_active(em, res):
+            return em
+    return None
+
+
+def wants_emergency(res: Resolved) -> bool:
+    request = res.ctx.request
+    return request.purpose == "EMERGENCY" or request.emergency_id_given or request.emergency is not None
+
+
+def resolve_emergency(res: Resolved, info: FieldInfo) -> Resolution:
+    if not wants_emergency(res):
+        return None, []
+    request = res.ctx.request
+    em = current_emergency(res)
+    lift = res.is_le and bool(info.categories_37l)
+    if em is None:
+        if request.emergency_id_given:
+            return None, [Missing("W_NO_BASIS", "R-EMG-7")]  # unknown or rejected declaration
+        if res.requester.role in ("sro", "pd_contact") and request.purpose == "EMERGENCY":
+            if info.full_document:
+                return None, [Missing("W_EMERGENCY_NOT_NECESSARY", "R-EMG-3")]
+            basis = ("FERPA_EMERGENCY", "37L_X4_EMERGENCY") if lift else ("FERPA_EMERGENCY",)
+            token = "emergency_request_lift" if lift else "emergency_request"
+            return Candidate(token, basis, ("R-EMG-7",), waiting_for="EMERGENCY_DECLARATION"), []
+        return None, [Missing("W_NO_BASIS", "R-EMG-1")]
+    missing: list[Missing] = []
+    if not covers_party(em, res):
+        missing.append(Missing("W_NO_BASIS", "R-EMG-2"))
+    if not is_active(em, res):
+        missing.append(Missing("W_EMERGENCY_INACTIVE", "R-EMG-4"))
+    if info.base not in necessary_for(em, res.recipient) or info.full_document:
+        rule = "R-EMG-9" if info.base in em.necessary_fields and not info.full_document else "R-EMG-3"
+        missing.append(Missing("W_EMERGENCY_NOT_NECESSARY", rule))
+    if missing:
+        return None, missing
+    basis = ("FERPA_EMERGENCY", "37L_X4_EMERGENCY") if lift else ("FERPA_EMERGENCY",)
+    rules = ("R-EMG-3", "R-37L-X4") if lift else ("R-EMG-3",)
+    return Candidate("emergency_lift" if lift else "emergency", basis, rules,
+                     covers_all_students=_covers_incident_students(em, res, info)), []
+
+
+def _covers_incident_students(em: EmergencyFacts, res: Resolved, info: FieldInfo) -> bool:
+    """R-REC-9: the declaration needs the names only of the students it covers."""
+    incident = res.ctx.request.incident
+    if incident is None or info.param("id") != incident.id:
+        return False
+    return set(incident.students) <= set(em.student_ids)

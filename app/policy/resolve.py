@@ -1,0 +1,66 @@
+"""Per-field basis resolution: artifacts first (a field a cited artifact covers is judged on it, R-SO-3, R-LEI-5),
+then LEU records, the directory path and the purpose path. Every basis that was tried and failed is kept as a reason.
+R-REC-9 masking and the span-tag `:redacted` substitute are applied to whatever basis is found."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.policy.candidate import Candidate, Missing, Resolution
+from app.policy.consent import resolve_consent
+from app.policy.context import Resolved
+from app.policy.directory import resolve_directory
+from app.policy.emergency import resolve_emergency
+from app.policy.orders import resolve_order
+from app.policy.path import resolve_path
+from app.policy.purposes import PurposeTable
+from app.policy.reports import resolve_report
+from app.policy.tags import FieldInfo
+
+_LEU = Candidate("leu", ("NOT_EDUCATION_RECORD_LEU",), ("R-REC-3",))
+
+
+def resolve_field(res: Resolved, info: FieldInfo, purposes: PurposeTable, directory_considered: bool) -> Resolution:
+    missing: list[Missing] = []
+    if info.name not in res.student.field_names:
+        return None, [Missing("W_NO_BASIS", "R-GATE-1")]  # API.md section 7: a field the record does not hold
+    for resolver in (resolve_order, resolve_emergency, resolve_consent, resolve_report):
+        cand, more = resolver(res, info)
+        missing.extend(more)
+        if cand is not None:
+            return _substitute(res, info, cand, missing)
+    if "LEU" in info.tags:
+        return _substitute(res, info, _LEU, missing)
+    cand, more = resolve_directory(res, info, directory_considered)
+    missing.extend(more)
+    if cand is not None:
+        return cand, missing
+    cand, more = resolve_path(res, info, purposes)
+    missing.extend(more)
+    if cand is not None:
+        return _substitute(res, info, cand, missing)
+    return None, missing or [Missing("W_NO_BASIS", "R-GATE-1")]
+
+
+def _names_other_students(res: Resolved, info: FieldInfo) -> bool:
+    if info.sibling or not info.names_students:
+        return False
+    incident = res.ctx.request.incident
+    if incident is not None and info.param("id") == incident.id:
+        return len(incident.students) > 1
+    return f"{info.base}:masked" in res.student.field_names
+
+
+def _substitute(res: Resolved, info: FieldInfo, cand: Candidate, missing: list[Missing]) -> Resolution:
+    names = res.student.field_names
+    if _names_other_students(res, info) and not cand.covers_all_students:
+        masked = f"{info.base}:masked"
+        if masked not in names:
+            code = "W_CONSENT_SCOPE" if cand.token.startswith("consent") else "W_NO_BASIS"
+            return None, [*missing, Missing(code, "R-REC-9")]
+        return replace(cand, released_as=masked, rules=cand.rules + ("R-REC-9",)), missing
+    redacted = f"{info.base}:redacted"
+    if res.is_le and not info.sibling and redacted in names:
+        # R-37L-2: a tagged span inside an ordinary field goes to law enforcement only as the redacted sibling.
+        return replace(cand, released_as=redacted, rules=cand.rules + ("R-37L-2",)), missing
+    return cand, missing
