@@ -17,7 +17,9 @@ HARD_BARS = frozenset({
 _NOTICE_FREE = frozenset({"FERPA_DIRECTORY", "FERPA_JUDICIAL", "NOT_EDUCATION_RECORD_LEU", "DEIDENTIFIED"})
 
 
-def annotate(res: Resolved, info: FieldInfo, fd: FieldDecision, token: str, directory_considered: bool) -> FieldDecision:
+def annotate(
+    res: Resolved, info: FieldInfo, fd: FieldDecision, token: str, directory_considered: bool
+) -> FieldDecision:
     extra: list[str] = []
     source = res.student.field_sources.get(info.base)
     reasons = set(fd.reasons)

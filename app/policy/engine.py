@@ -84,9 +84,8 @@ def _validate(rows: list[Row], groups: dict[str, list[tuple[str, str]]], domains
             value = getattr(row, col)
             if value != "*" and value not in domains[col] and value not in {grp for _, grp in groups[g]}:
                 raise PolicyError(f"policy.csv: row {row.rule} names unknown {col} {value}")
-    used: set[str] = {r.tag for r in rows} | {m for m, _ in groups["g2"] if any(r.tag == grp for r in rows
-                                                                                 for _, grp in [(m, r.tag)])}
     named_by_row = {r.tag for r in rows}
+    used = set(named_by_row)
     for member, grp in groups["g2"]:
         if grp in named_by_row:
             used.add(member)

@@ -95,7 +95,8 @@ class World:
                     parents.append(f.ParentLink(uid, child.get("relationship", "parent"),
                                                 bool(child.get("rights_limited"))))
         return f.StudentFacts(
-            sid, s["school_id"], _d(s["date_of_birth"]) or date.min, s.get("grade_level"), bool(s.get("enrolled", True)),
+            sid, s["school_id"], _d(s["date_of_birth"]) or date.min, s.get("grade_level"),
+            bool(s.get("enrolled", True)),
             _d(s.get("left_on")), s.get("home_language"), _fs(s.get("directory_opt_out")), _fs(s.get("fields")),
             dict(s.get("field_sources") or {}), tuple(parents),
         )

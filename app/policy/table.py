@@ -127,9 +127,9 @@ def compile_table(
     first: dict[Key, Row] = {}
     withholds: dict[Key, list[Row]] = {}
     for row in ordered:
-        covered = product(*(cover(c, getattr(row, c)) for c in columns))
         is_withhold = row.eft == "deny"
-        for key in covered:
+        for key in product(cover("status", row.status), cover("tag", row.tag), cover("purpose", row.purpose),
+                           cover("basis", row.basis)):
             if key not in first:
                 first[key] = row
             if is_withhold:

@@ -92,8 +92,8 @@ class FieldCatalogue:
             if not tags or not tags <= _KNOWN_TAGS:
                 raise PolicyError(f"fields.yaml: {name} has unknown tags {sorted(tags - _KNOWN_TAGS)}")
         for p in self.patterns:
-            tags = set(p.spec.get("tags") or ()) | set(p.spec.get("otherwise") or ())
-            if not tags <= _KNOWN_TAGS or (not tags and not p.spec.get("family")):
+            ptags = set(p.spec.get("tags") or ()) | set(p.spec.get("otherwise") or ())
+            if not ptags <= _KNOWN_TAGS or (not ptags and not p.spec.get("family")):
                 raise PolicyError(f"fields.yaml: pattern {p.spec['pattern']} has bad tags")
 
     def all_tags(self) -> frozenset[str]:
@@ -120,9 +120,9 @@ class FieldCatalogue:
                 break
         info = self._classify_base(base, sources.get(base), leu_designated)
         source = sources.get(name) or sources.get(base)
-        tags = info.tags
+        tags: frozenset[str] = info.tags
         if source in self.privileged_sources and UNCLASSIFIED not in tags and not info.memo:
-            tags = tags | {"PRIVILEGED"}
+            tags = tags | frozenset({"PRIVILEGED"})
         return FieldInfo(name, base, sibling, tags, info.directory_type, info.names_students, info.full_document,
                          info.memo, info.scope_of, info.params)
 

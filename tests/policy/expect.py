@@ -18,10 +18,9 @@ def check(decision: Decision, expect: dict[str, Any], requested: list[str], noti
         if name != "*" and name not in fields:
             errs.append(f"no entry for requested field {name}")
     for f in decision.fields:
-        if f.outcome is Outcome.WITHHOLD:
-            if not f.reasons or f.reason != f.reasons[0] or list(f.reasons) != sorted(f.reasons,
-                                                                                       key=REASON_ORDER.index):
-                errs.append(f"{f.field}: reasons {f.reasons} not ordered / reason {f.reason}")
+        ordered = sorted(f.reasons, key=REASON_ORDER.index)
+        if f.outcome is Outcome.WITHHOLD and (not f.reasons or f.reason != f.reasons[0] or list(f.reasons) != ordered):
+            errs.append(f"{f.field}: reasons {f.reasons} not ordered / reason {f.reason}")
     if "decision" in expect and decision.decision.value not in _list(expect["decision"]):
         errs.append(f"decision {decision.decision.value}, expected {expect['decision']}")
     released = {f.released_as or f.field for f in decision.fields if f.outcome is Outcome.RELEASE}
