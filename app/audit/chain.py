@@ -2,9 +2,10 @@
 
 Entry format v1: hash = sha256(prev_hash_hex || canonical_json(body)) where body is
 {"v": 1, "seq", "at", "type", "actor_id", "student_id", "request_id", "data", "policy_version", "config_version"}.
-`v1_body_text` rebuilds the same bytes from stored columns with string formatting only, because the verifier must
-reach several hundred thousand entries per second and a json.dumps per row would cost more than the hash itself.
-The two are kept identical by a property test.
+Canonical JSON is UTF-8 (ensure_ascii=False) so that the databases can rebuild it: the verifier's scan has SQLite
+(json_quote) or PostgreSQL (to_json) concatenate each row's hashed text from its columns in C, and Python only hashes
+(repository.scan_sql). Both quote strings as Python does once control characters are excluded, which the guard does
+for every column. `v1_body_text` is the same rebuild in Python; property and round-trip tests keep all three equal.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from json.encoder import encode_basestring_ascii
+from json.encoder import encode_basestring
 from typing import Any
 
 GENESIS_HASH = "0" * 64
@@ -29,8 +30,8 @@ _V1_TEMPLATE = (
 
 
 def canonical_json(obj: Any) -> bytes:
-    """Sorted keys, no whitespace, ASCII only, no NaN: the same object always gives the same bytes."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode("ascii")
+    """Sorted keys, no whitespace, UTF-8, no NaN: the same object always gives the same bytes."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 
 def entry_hash(prev_hash: str, body: Mapping[str, Any]) -> str:
@@ -70,7 +71,7 @@ def entry_body(
 
 
 def _s(value: str | None) -> str:
-    return "null" if value is None else str(encode_basestring_ascii(value))
+    return "null" if value is None else str(encode_basestring(value))
 
 
 def v1_body_text(
@@ -83,6 +84,3 @@ def v1_body_text(
         _s(student_id), _s(type),
     )
 
-
-V1_TEMPLATE = _V1_TEMPLATE
-ENCODE_STR = encode_basestring_ascii

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -18,13 +18,27 @@ _ENTRIES = cast(Table, AuditEntry.__table__)
 _ADVANCE_HEAD = text("UPDATE audit_chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
 _SET_HEAD_HASH = text("UPDATE audit_chain_head SET hash = :hash WHERE id = 1")
 
-# The verifier's scan: raw tuples, timestamps rendered by the database in exactly the text that was hashed.
-_AT_SQL = {
-    "sqlite": "replace(occurred_at, ' ', 'T') || '+00:00'",
-    "postgresql": "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')",
+# The verifier's scan: each row's hashed v1 text, concatenated by the database from the columns (chain.py explains
+# why the quoting matches Python's), so Python only compares links and hashes.
+def _v1_body_sql(quote: Callable[[str], str], at: str, seq: str) -> str:
+    def field(key: str, expr: str, first: bool = False) -> str:
+        return f"'{'{' if first else ','}\"{key}\":' || {expr}"
+
+    parts = [field("actor_id", quote("actor_id"), first=True), field("at", quote(at)),
+             field("config_version", quote("config_version")), field("data", "data"),
+             field("policy_version", quote("policy_version")), field("request_id", quote("request_id")),
+             field("seq", seq), field("student_id", quote("student_id")), field("type", quote("type")),
+             "',\"v\":1}'"]
+    return " || ".join(parts)
+
+
+_SCAN_BODY = {
+    # SQLite's json_quote(NULL) is already the text null; PostgreSQL's to_json(NULL) is NULL.
+    "sqlite": _v1_body_sql(lambda c: f"json_quote({c})", "replace(occurred_at, ' ', 'T') || '+00:00'", "seq"),
+    "postgresql": _v1_body_sql(
+        lambda c: f"coalesce(to_json({c})::text, 'null')",
+        "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')", "seq::text"),
 }
-_SCAN_COLUMNS = ("seq, {at}, type, actor_id, student_id, request_id, data, policy_version, config_version, "
-                 "format_version, prev_hash, hash")
 
 
 def advance_head(session: Session) -> tuple[int, str]:
@@ -54,15 +68,15 @@ def max_seq(session: Session) -> int:
 
 
 def scan_sql(dialect: str) -> str:
-    """Native-paramstyle SQL for one batch of the verifier's scan (seq > lo AND seq <= hi)."""
-    at = _AT_SQL.get(dialect)
-    if at is None:
+    """Native-paramstyle SQL for one batch of the verifier's scan: (seq, prev_hash, hash, format_version, v1 text)
+    for lo < seq <= hi."""
+    body = _SCAN_BODY.get(dialect)
+    if body is None:
         raise RuntimeError(f"audit verification does not support the {dialect} dialect")
     mark = "?" if dialect == "sqlite" else "%s"
     # Only module constants are interpolated; lo and hi are bound parameters.
-    columns = _SCAN_COLUMNS.format(at=at)
     where = f"WHERE seq > {mark} AND seq <= {mark} ORDER BY seq"
-    return f"SELECT {columns} FROM audit_entries {where}"  # noqa: S608
+    return f"SELECT seq, prev_hash, hash, format_version, {body} FROM audit_entries {where}"  # noqa: S608
 
 
 def scan_batch(session: Session, lo: int, hi: int) -> Sequence[tuple[Any, ...]]:

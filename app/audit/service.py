@@ -46,7 +46,7 @@ def append(
     try:
         check_event(type, {"actor_id": actor_id, "student_id": student_id, "request_id": request_id,
                            "policy_version": policy_version, "config_version": config_version}, payload)
-        data_json = canonical_json(payload).decode("ascii")
+        data_json = canonical_json(payload).decode()
         # Everything the caller queued is flushed before the head is locked, so the lock is held only for the
         # append itself and a failing caller write surfaces here, not after the entry was numbered.
         session.flush()

@@ -109,3 +109,15 @@ def test_append_in_new_transaction_survives_the_requests_rollback(factory: sessi
         row = s.get(AuditEntry, entry.seq)
         assert row is not None and row.type == "auth.failed" and row.actor_id is None
         assert s.get(District, "d-rolled-back") is None
+
+
+def test_quotes_backslashes_and_non_ascii_verify_on_both_databases(factory: sessionmaker[Session]) -> None:
+    """The database rebuilds the hashed text for the verifier; its string quoting must match Python's."""
+    with factory() as s:
+        append(s, "config.changed", actor_id='Zoë "Z" \\ 名', student_id="st-ü/1", request_id="req'1",
+               data={"entity": "user", "id": 'a"b\\c é', "changed": ["ñ", "ß", "😀"]},
+               policy_version="sha256:p", config_version=None)
+        s.commit()
+    with factory() as s:
+        result = verify_chain(s)
+        assert result.ok and result.checked == 1, result

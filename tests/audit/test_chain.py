@@ -37,8 +37,8 @@ def test_fast_rebuild_equals_canonical_json(seq: int, at: str, type_: str, actor
     assert fast.encode() == canonical_json(body)
 
 
-def test_canonical_json_is_order_independent_and_ascii() -> None:
-    assert canonical_json({"b": 1, "a": "é"}) == canonical_json({"a": "é", "b": 1}) == b'{"a":"\\u00e9","b":1}'
+def test_canonical_json_is_order_independent_and_utf8() -> None:
+    assert canonical_json({"b": 1, "a": "é"}) == canonical_json({"a": "é", "b": 1}) == '{"a":"é","b":1}'.encode()
     with pytest.raises(ValueError):
         canonical_json({"x": float("nan")})
 

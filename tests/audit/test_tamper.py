@@ -12,10 +12,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.audit import repository as repo
 from app.audit.chain import v1_body_text
 from app.audit.checkpoints import create_checkpoint
 from app.audit.keys import load_or_create_signing_key
+from app.audit.queries import query_events
 from app.audit.signing import sign_checkpoint
 from app.audit.verify import verify_chain
 from tests.audit.conftest import dba, fill
@@ -90,14 +90,14 @@ def test_reordered_rows_are_found(engine: Engine, factory: sessionmaker[Session]
 def _rewrite_tail(engine: Engine, factory: sessionmaker[Session], from_seq: int) -> None:
     """The careful DBA: changes history from `from_seq` on and recomputes every hash and the head."""
     with factory() as s:
-        head_seq, _ = repo.read_head(s)
-        rows = repo.scan_batch(s, 0, head_seq)
+        events, _ = query_events(s, limit=1000)
         s.rollback()
-    last = rows[from_seq - 2][11] if from_seq > 1 else "0" * 64
+    last = events[from_seq - 2]["hash"] if from_seq > 1 else "0" * 64
     with dba(engine) as conn:
-        for seq, at, type_, actor, student, request, _data, policy, config, _v, _prev, _h in rows[from_seq - 1:]:
-            data = '{"fields":["religion"]}'
-            body = v1_body_text(seq, at, type_, actor, student, request, data, policy, config)
+        for e in events[from_seq - 1:]:
+            seq, data = e["seq"], '{"fields":["religion"]}'
+            body = v1_body_text(seq, e["at"], e["type"], e["actor_id"], e["student_id"], e["request_id"], data,
+                                e["policy_version"], e["config_version"])
             digest = hashlib.sha256((last + body).encode()).hexdigest()
             conn.execute(text("UPDATE audit_entries SET data = :d, prev_hash = :p, hash = :h WHERE seq = :s"),
                          {"d": data, "p": last, "h": digest, "s": seq})
@@ -142,10 +142,10 @@ def test_truncation_with_a_rewound_head_is_found_by_the_checkpoint(
     fill(factory, 20)
     checkpoint = _checkpoint(factory, tmp_path)
     with factory() as s:
-        rows = repo.scan_batch(s, 0, 100)
+        events, _ = query_events(s, limit=1000)
     with dba(engine) as conn:
         conn.execute(text("DELETE FROM audit_entries WHERE seq > 15"))
-        conn.execute(text("UPDATE audit_chain_head SET seq = 15, hash = :h WHERE id = 1"), {"h": rows[14][11]})
+        conn.execute(text("UPDATE audit_chain_head SET seq = 15, hash = :h WHERE id = 1"), {"h": events[14]["hash"]})
     assert _verify(factory).ok
     public_key = load_or_create_signing_key(tmp_path / "signing.pem").public_key()
     result = _verify(factory, checkpoint=checkpoint, public_key=public_key)
