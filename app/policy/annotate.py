@@ -26,6 +26,8 @@ def annotate(
     withheld = fd.outcome is Outcome.WITHHOLD
     if source == "sole_possession":
         extra.append("R-REC-2")
+    if info.base.startswith("leu_report:") and "LEU" not in info.tags:
+        extra.append("R-REC-3")  # no designated unit or no `leu` source: an education record
     if source == "from_police":
         extra.append("R-REC-8")
     if info.categories_37l and res.is_le:

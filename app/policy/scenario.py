@@ -226,6 +226,9 @@ class World:
             services_notice_on_file=any(r.kind == "SERVICES_NOTICE" for r in reports),
             student_emergencies=tuple(e for e in self.emergencies.values() if sid in e.student_ids),
             student_reports=reports,
+            # Suites state the earlier request's purpose and restrictions directly (R-USE-3).
+            reuse_of_purpose=body.get("reuse_of_purpose"),
+            reuse_of_restrictions=tuple(body.get("reuse_of_restrictions") or ()),
         )
         return f.DecisionContext(self.now, self.district, student, request)
 
