@@ -96,3 +96,26 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+import_app = typer.Typer(help="Load student records from a student information system.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("oneroster")
+def import_oneroster(directory: str, district: str = typer.Option(..., "--district")) -> None:
+    """Load a OneRoster 1.1/1.2 CSV bundle (orgs, users, demographics, enrollments) into a configured district."""
+    from app.records.oneroster.command import run_import
+
+    raise typer.Exit(run_import(_settings(), directory, district))
+
+
+@app.command()
+def demo(host: str = "127.0.0.1", port: int = 8000,
+         no_serve: bool = typer.Option(False, "--no-serve", help="Create the demo data and print, then exit.")) -> None:
+    """Create (or reuse) a demo district with synthetic students, print tokens and curl examples, then serve."""
+    from app.demo.command import prepare_demo
+
+    prepare_demo(host, port)
+    if not no_serve:
+        serve(host=host, port=port, workers=1)

@@ -36,7 +36,8 @@ def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
         yield report
 
 
-def run_import(settings: Settings, directory: str | Path, district_id: str, *, show_progress: bool | None = None) -> int:
+def run_import(settings: Settings, directory: str | Path, district_id: str, *,
+               show_progress: bool | None = None) -> int:
     """Import and commit; returns the process exit code (0 done, 2 refused)."""
     vocab = load_vocabulary(settings.policy_dir)
     engine = make_engine(settings.database_url)

@@ -1,0 +1,1 @@
+"""`gatekeeper demo`: a synthetic district to try the gate with in one command."""
