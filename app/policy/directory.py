@@ -33,6 +33,7 @@ def resolve_directory(res: Resolved, info: FieldInfo, considered: bool) -> Resol
     linked = (
         request.incident is not None or request.incident_id_given or request.emergency is not None
         or request.emergency_id_given or request.legal_order is not None or request.legal_order_id_given
+        or request.report is not None or request.report_id_given
     )
     if request.identified_by in _NON_DIRECTORY_KEYS or linked:
         return None, [Missing("W_NO_BASIS", "R-DIR-3")]
