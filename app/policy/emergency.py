@@ -85,7 +85,7 @@ def resolve_emergency(res: Resolved, info: FieldInfo) -> Resolution:
     if missing:
         return None, missing
     basis = ("FERPA_EMERGENCY", "37L_X4_EMERGENCY") if lift else ("FERPA_EMERGENCY",)
-    rules = ("R-EMG-3", "R-37L-X4") if lift else ("R-EMG-3",)
+    rules: tuple[str, ...] = ("R-EMG-3", "R-37L-X4") if lift else ("R-EMG-3",)
     if request.emergency is None:
         rules += ("R-EMG-7",)  # found among the student's declarations: an SRO request re-decided once declared
     return Candidate("emergency_lift" if lift else "emergency", basis, rules,
