@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, JSONType
+from app.db.base import Base, JSONType, UTCDateTime
 
 
 class Consent(Base):
@@ -24,8 +24,8 @@ class Consent(Base):
     valid: Mapped[bool] = mapped_column(Boolean)
     invalid_reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
     recorded_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(200))
     revoke_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -38,10 +38,10 @@ class Emergency(Base):
     school_id: Mapped[str] = mapped_column(String(200))
     body: Mapped[dict[str, Any]] = mapped_column(JSONType)
     declared_by: Mapped[str] = mapped_column(String(200))
-    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    review_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    review_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LegalOrder(Base):
@@ -55,12 +55,12 @@ class LegalOrder(Base):
     invalid_reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
     status: Mapped[str] = mapped_column(String(20))  # received, validated, rejected
     recorded_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     validated_by: Mapped[str | None] = mapped_column(String(200))
-    validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejected_reason: Mapped[str | None] = mapped_column(Text)
     parent_notice: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-    parent_notice_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    parent_notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Report(Base):
@@ -72,7 +72,7 @@ class Report(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSONType)
     filed_by: Mapped[str] = mapped_column(String(200))
     recorded_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class DisclosureRequest(Base):
@@ -97,7 +97,7 @@ class DisclosureRequest(Base):
     notice_version: Mapped[str | None] = mapped_column(String(60))
     approvals: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     released_by: Mapped[str | None] = mapped_column(String(200))
-    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sealed: Mapped[bool] = mapped_column(Boolean, default=False)
     in_record: Mapped[bool] = mapped_column(Boolean, default=True)
     # Other students whose record of disclosures lists this request (an unmasked multi-student record, R-REC-9).
@@ -105,5 +105,5 @@ class DisclosureRequest(Base):
     explanation: Mapped[str] = mapped_column(Text, default="")
     policy_version: Mapped[str] = mapped_column(String(80))
     config_version: Mapped[str] = mapped_column(String(80))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

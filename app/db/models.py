@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, JSONType
+from app.db.base import Base, JSONType, UTCDateTime
 
 
 class District(Base):
@@ -30,7 +30,7 @@ class District(Base):
     law_enforcement_units: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     calendar: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class School(Base):
@@ -73,7 +73,7 @@ class Student(Base):
     left_on: Mapped[date | None] = mapped_column(Date)
     home_language: Mapped[str | None] = mapped_column(String(20))
     directory_opt_out: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class StudentField(Base):
@@ -93,7 +93,7 @@ class Incident(Base):
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     district_id: Mapped[str] = mapped_column(ForeignKey("districts.id"), index=True)
     school_id: Mapped[str] = mapped_column(ForeignKey("schools.id"))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     classification: Mapped[str] = mapped_column(String(60))
     # Each: student_id, role.
     students: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)

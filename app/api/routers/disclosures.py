@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from app.api.deps import CurrentUser, SessionDep, require_roles
+from app.api.deps import CurrentUser, SessionDep, VocabularyDep, require_roles
 from app.auth.principal import Principal
 from app.domain.common import Id
 from app.domain.disclosures import approvals, reads, record, service
@@ -31,13 +31,15 @@ GateDep = Annotated[Gate, Depends(get_gate)]
 
 
 @router.post("/disclosure-requests", status_code=status.HTTP_201_CREATED)
-def create_request(body: DisclosureRequestIn, caller: Requester, session: SessionDep, gate: GateDep) -> dict[str, Any]:
-    return service.submit(session, gate, caller, body)
+def create_request(body: DisclosureRequestIn, caller: Requester, session: SessionDep, gate: GateDep,
+                   vocab: VocabularyDep) -> dict[str, Any]:
+    return service.submit(session, gate, caller, body, vocab)
 
 
 @router.post("/decisions/preview")
-def preview(body: DisclosureRequestIn, caller: Requester, session: SessionDep, gate: GateDep) -> dict[str, Any]:
-    return service.submit(session, gate, caller, body, preview=True)
+def preview(body: DisclosureRequestIn, caller: Requester, session: SessionDep, gate: GateDep,
+            vocab: VocabularyDep) -> dict[str, Any]:
+    return service.submit(session, gate, caller, body, vocab, preview=True)
 
 
 @router.get("/disclosure-requests")

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 
 from app.api.deps import CurrentUser, SessionDep, VocabularyDep
-from app.audit.service import append_in_new_transaction
 from app.domain.common import Id
 from app.domain.legal_bases import reports
 from app.domain.legal_bases import service as svc
@@ -44,20 +43,10 @@ def revoke(consent_id: str, body: RevokeIn, caller: CurrentUser, session: Sessio
     return svc.consent_view(svc.revoke_consent(session, caller, consent_id, body))
 
 
-def _declaring(request: Request, caller_id: str, run: Any) -> Any:
-    try:
-        return run()
-    except svc.EmergencyRejected as exc:
-        append_in_new_transaction(request.app.state.session_factory, "emergency.rejected", actor_id=caller_id,
-                                  data={"problem": exc.problems})
-        raise
-
-
 @router.post("/emergencies", status_code=CREATED)
 def declare(request: Request, body: EmergencyIn, session: SessionDep, vocab: VocabularyDep,
             caller: CurrentUser) -> dict[str, Any]:
-    generic = request.app.state.generic_phrases
-    emergency = _declaring(request, caller.id, lambda: svc.declare_emergency(session, caller, body, generic, vocab))
+    emergency = svc.declare_emergency(session, caller, body, request.app.state.generic_phrases, vocab)
     return svc.emergency_view(emergency)
 
 
@@ -69,9 +58,7 @@ def end(emergency_id: str, caller: CurrentUser, session: SessionDep) -> dict[str
 @router.post("/emergencies/{emergency_id}/renew")
 def renew(request: Request, emergency_id: str, body: RenewIn, caller: CurrentUser,
           session: SessionDep) -> dict[str, Any]:
-    generic = request.app.state.generic_phrases
-    emergency = _declaring(request, caller.id,
-                           lambda: svc.renew_emergency(session, caller, emergency_id, body, generic))
+    emergency = svc.renew_emergency(session, caller, emergency_id, body, request.app.state.generic_phrases)
     return svc.emergency_view(emergency)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from app import clock
 from app.audit.service import AppendedEntry, append
@@ -74,7 +75,9 @@ def refresh(session: Session, gate: Gate, row: DisclosureRequest) -> AppendedEnt
 
 def _settle(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str | None, context: Any,
             event: str, actor: str = "gatekeeper", extra: dict[str, Any] | None = None) -> AppendedEntry:
-    row.fields = [dict(f) for f in row.fields]  # a new list so the JSON column is seen as changed
+    # Fields were changed in place: tell SQLAlchemy, which cannot see inside a JSON value.
+    flag_modified(row, "fields")
+    flag_modified(row, "approvals")
     row.decision = state.request_decision(row.fields)
     row.updated_at = clock.now()
     session.flush()

@@ -23,8 +23,10 @@ from app.domain.disclosures.release import audit_release, read_released
 from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.disclosures.views import request_view
 from app.domain.ids import new_id
+from app.errors import Unprocessable
 from app.policy.facts import DecisionContext
 from app.policy.types import Decision
+from app.policy.vocabulary import Vocabulary
 from app.records.base import RecordStore, Released
 
 
@@ -77,8 +79,21 @@ def _approve_push(row: DisclosureRequest, caller: Principal, school_id: str | No
     return signed
 
 
-def submit(session: Session, gate: Gate, caller: Principal, body: DisclosureRequestIn, *,
+def check_vocabulary(body: DisclosureRequestIn, vocab: Vocabulary) -> None:
+    """Unknown purposes, channels, identifications and destinations are bad input (422), not decisions."""
+    checks = [("purpose", "purposes", body.purpose), ("channel", "channels", body.channel),
+              ("identified_by", "identified_by", body.identified_by)]
+    if body.destination is not None:
+        checks.append(("destination", "destinations", body.destination))
+    for member, kind, value in checks:
+        if not vocab.has(kind, value):
+            raise Unprocessable("The request body is invalid.",
+                                errors=[{"loc": ["body", member], "msg": f"unknown {member}"}])
+
+
+def submit(session: Session, gate: Gate, caller: Principal, body: DisclosureRequestIn, vocab: Vocabulary, *,
            preview: bool = False) -> dict[str, Any]:
+    check_vocabulary(body, vocab)
     now = clock.now()
     loaded = ctx.load(session, gate.store, caller, body, now)
     decision = gate.policy.decide(loaded.context)

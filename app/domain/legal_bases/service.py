@@ -192,7 +192,8 @@ class EmergencyRejected(Unprocessable):
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("The declaration does not describe an articulable, imminent threat: " + "; ".join(problems),
-                         errors=[{"loc": ["body"], "msg": p} for p in problems])
+                         errors=[{"loc": ["body"], "msg": p} for p in problems], audit_event="emergency.rejected",
+                         audit_data={"problem": problems})
         self.problems = problems
 
 
