@@ -103,9 +103,10 @@ def install_handlers(app: FastAPI) -> None:
                        headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_req: Request, exc: Exception) -> JSONResponse:
+    def _unexpected(req: Request, exc: Exception) -> JSONResponse:
         # Fail closed: no data, no internals. The type name only, never the message (it may hold a value).
         log.error("unhandled error: %s", type(exc).__name__)
+        _audit_failure(req, exc)
         return problem(500, "Internal error", "The request failed and nothing was released.")
 
 
@@ -119,3 +120,16 @@ def _audit_refusal(req: Request, exc: GatekeeperError) -> None:
     append_in_new_transaction(req.app.state.session_factory, str(exc.audit_event),
                               actor_id=getattr(principal, "id", None), student_id=student_id,
                               request_id=request_id, data=data)
+
+
+def _audit_failure(req: Request, exc: Exception) -> None:
+    """request.failed, in a fresh transaction after the request's own was rolled back (ARCHITECTURE.md step 5)."""
+    from app.audit.service import append_in_new_transaction
+
+    principal = getattr(req.state, "principal", None)
+    try:
+        append_in_new_transaction(req.app.state.session_factory, "request.failed",
+                                  actor_id=getattr(principal, "id", None),
+                                  data={"method": req.method, "path": req.url.path, "error": type(exc).__name__})
+    except Exception as failure:  # noqa: BLE001 - the answer is already a refusal; record why the record failed
+        log.error("request.failed could not be audited: %s", type(failure).__name__)

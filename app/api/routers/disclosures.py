@@ -74,3 +74,9 @@ def deny(request_id: Id, caller: CurrentUser, session: SessionDep, gate: GateDep
 def disclosure_record(student_id: Id, caller: CurrentUser, session: SessionDep,
                       since: date | None = None, until: date | None = None) -> dict[str, Any]:
     return record.disclosure_record(session, caller, student_id, since, until)
+
+
+@router.get("/students/{student_id}/disclosure-record/{request_id}/copy")
+def consent_copy(student_id: Id, request_id: Id, caller: CurrentUser, session: SessionDep,
+                 gate: GateDep) -> dict[str, Any]:
+    return record.consent_copy(session, caller, student_id, request_id, gate.store)

@@ -94,7 +94,7 @@ def _check_approver(row: DisclosureRequest, caller: Principal) -> None:
         raise _rejected(Forbidden, row, "Your role cannot approve disclosures.")
     if caller.id in (row.requester_id, row.recipient_id):
         raise _rejected(Forbidden, row, "The requester or recipient cannot approve their own request.")
-    if not access.serves_school(caller, row.school_id):
+    if not access.may_approve_for(caller, row.school_id):
         raise _rejected(Forbidden, row, "You are not an approver for this student's school.")
 
 

@@ -23,7 +23,15 @@ OVERSEERS = frozenset({"auditor", "admin"})
 
 
 def _may_oversee(caller: Principal, row: DisclosureRequest) -> bool:
-    return caller.role in OVERSEERS or (caller.role in APPROVER_ROLES and access.serves_school(caller, row.school_id))
+    if caller.role in OVERSEERS:
+        return True
+    if caller.role in access.DISTRICT_APPROVERS:
+        return _names_role(caller, row) or any(a.get("by") == caller.id for a in row.approvals)
+    return caller.role in APPROVER_ROLES and access.serves_school(caller, row.school_id)
+
+
+def _names_role(caller: Principal, row: DisclosureRequest) -> bool:
+    return any(caller.role in g for f in row.fields if f["outcome"] == "PENDING" for g in state.groups(f))
 
 
 def get_request(session: Session, gate: Gate, caller: Principal, request_id: str) -> dict[str, Any]:
@@ -49,7 +57,7 @@ def queue(session: Session, caller: Principal, status: str | None, school_id: st
     """The approval queue of the caller's schools: requests with a pending field the caller's role may approve."""
     if caller.role not in APPROVER_ROLES | OVERSEERS:
         raise Forbidden("Your role has no approval queue.")
-    if school_id is not None and not access.serves_school(caller, school_id):
+    if school_id is not None and not access.may_approve_for(caller, school_id):
         raise Forbidden("You are not an approver for this school.", audit_data={"school_id": school_id})
     district = caller.district_id
     rows = repo.pending_in_district(session, district, school_id, status, cursor, limit + 1)
@@ -64,8 +72,8 @@ def queue(session: Session, caller: Principal, status: str | None, school_id: st
 def _in_queue(caller: Principal, row: DisclosureRequest) -> bool:
     if caller.role in OVERSEERS:
         return True
-    if not access.serves_school(caller, row.school_id):
+    if not access.may_approve_for(caller, row.school_id):
         return False
     if row.decision != "PENDING_APPROVAL":
-        return True
-    return any(caller.role in g for f in row.fields if f["outcome"] == "PENDING" for g in state.groups(f))
+        return caller.role not in access.DISTRICT_APPROVERS
+    return _names_role(caller, row)

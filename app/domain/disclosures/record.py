@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.audit.guard import note_sensitive_values
 from app.audit.service import append
 from app.auth.principal import Principal
 from app.db.artifacts import DisclosureRequest
@@ -23,6 +24,7 @@ from app.domain.disclosures.state import released_name
 from app.domain.districts import repository as people
 from app.domain.legal_bases import repository as artifacts
 from app.errors import Forbidden, NotFound
+from app.records.base import RecordStore, redact
 from app.policy.validation import age_on
 
 FULL_VIEW = frozenset({"auditor", "admin"})
@@ -126,3 +128,27 @@ def disclosure_record(session: Session, caller: Principal, student_id: str, sinc
 def _in_window(at: datetime, since: date | None, until: date | None) -> bool:
     day = at.date()
     return (since is None or day >= since) and (until is None or day <= until)
+
+
+def consent_copy(session: Session, caller: Principal, student_id: str, request_id: str,
+                 store: RecordStore) -> dict[str, Any]:
+    """99.30(c), R-CON-9: the parent or eligible student gets a copy of what was disclosed under a consent."""
+    student = session.get(Student, student_id)
+    if student is None or not access.same_district(caller, student.district_id):
+        raise NotFound("No such student.")
+    if _viewer_kind(session, caller, student) != "family" and caller.role not in FULL_VIEW:
+        raise Forbidden("Only the parent or eligible student receives a copy.", audit_data={"student_id": student.id})
+    row = repo.get(session, request_id)
+    if row is None or row.student_id != student.id or row.sealed and caller.role not in FULL_VIEW:
+        raise NotFound("No such disclosure in this record.")
+    names = [released_name(f) for f in row.fields
+             if f["outcome"] == "RELEASE" and "FERPA_CONSENT" in f.get("basis", [])]
+    if not names:
+        raise NotFound("Nothing was disclosed under a consent in this request.")
+    values = store.read(session, student.id, names)
+    note_sensitive_values(values.values())
+    copy = redact(values, names)
+    append(session, "record.copied", actor_id=caller.id, student_id=student.id, request_id=row.id,
+           data={"fields": sorted(copy)})
+    return {"request_id": row.id, "student_id": student.id, "disclosed_at": row.released_at.isoformat()
+            if row.released_at else None, "released": dict(copy)}

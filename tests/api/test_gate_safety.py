@@ -1,0 +1,72 @@
+"""No audit entry, no data (R-AUD-1); no student value in any log line or audit row (R-AUD-4)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
+
+from app.audit import service as audit_service
+from app.db.artifacts import DisclosureRequest
+from app.domain.disclosures import release
+from tests.factories import auth
+from tests.harbor import VALUES, request_body
+
+URL = "/api/v1/disclosure-requests"
+
+
+def _count_requests(client: TestClient) -> int:
+    with client.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        return int(session.scalar(select(func.count()).select_from(DisclosureRequest)) or 0)
+
+
+def test_failed_audit_append_releases_nothing_and_keeps_nothing(harbor: TestClient,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    real_append = audit_service.append
+
+    def failing_append(session: Any, type: str, **kwargs: Any) -> Any:
+        if type == "data.released":
+            raise RuntimeError("audit store unavailable")
+        return real_append(session, type, **kwargs)
+
+    monkeypatch.setattr(release, "append", failing_append)
+    # A directory-only request by an outside officer is released at once, so the release path runs.
+    body = {"student_id": "st-a", "purpose": "LE_RESPONSE", "fields": ["name", "grade_level"]}
+    resp = harbor.post(URL, json=body, headers=auth("det-1"))
+    assert resp.status_code == 500
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    for value in VALUES.values():
+        assert value not in resp.text
+    assert _count_requests(harbor) == 0
+    monkeypatch.undo()
+    events = harbor.get("/api/v1/audit/events", params={"type": "request.failed"}, headers=auth("aud-1"))
+    assert len(events.json()["events"]) == 1
+    assert harbor.get("/api/v1/audit/events", params={"type": "request.created"},
+                      headers=auth("aud-1")).json()["events"] == []
+    ok = harbor.post(URL, json=body, headers=auth("det-1"))
+    assert ok.status_code == 201 and ok.json()["released"] == {"name": VALUES["name"],
+                                                               "grade_level": VALUES["grade_level"]}
+
+
+def test_no_value_reaches_logs_or_audit_rows(harbor: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    created = harbor.post(URL, json=request_body(), headers=auth("sro-1")).json()
+    harbor.post(f"{URL}/{created['id']}/approve", json={}, headers=auth("prin-1"))
+    assert harbor.get(f"{URL}/{created['id']}", headers=auth("sro-1")).json()["released"]
+    harbor.post(URL, json={"student_id": "st-a", "purpose": "LE_RESPONSE", "fields": ["name", "grade_level"]},
+                headers=auth("det-1"))
+    harbor.get("/api/v1/students/st-a/disclosure-record", headers=auth("parent-ana"))
+    harbor.get("/api/v1/audit/export", params={"format": "jsonl"}, headers=auth("aud-1"))
+    with harbor.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        rows = session.execute(text("SELECT * FROM audit_entries")).all()
+        requests = session.execute(text("SELECT * FROM disclosure_requests")).all()
+    audit_text = "\n".join(str(tuple(r)) for r in rows)
+    stored_text = "\n".join(str(tuple(r)) for r in requests)
+    assert len(rows) > 10
+    for value in VALUES.values():
+        assert value not in audit_text
+        assert value not in stored_text
+        assert value not in caplog.text
