@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     signing_key_file: Path = Path("./gatekeeper-signing.pem")
     digest_key_file: Path = Path("./gatekeeper-digest.key")
     clock_start: str | None = None
-    # Set by `gatekeeper demo`, which generates its own secret; never read from the environment for safety.
+    # `gatekeeper demo` sets this (GATEKEEPER_DEMO=true): it generates its own secret for a throw-away district.
     demo: bool = False
 
     @model_validator(mode="after")
@@ -36,11 +36,9 @@ class Settings(BaseSettings):
         relaxed = self.demo or self.env in ("test", "development")
         has_key = bool(self.jwt_public_key or self.jwks_url)
         secret = self.jwt_secret
-        if secret is not None and (secret.lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH):
-            if not relaxed:
-                raise ValueError(
-                    f"GATEKEEPER_JWT_SECRET is a placeholder or shorter than {MIN_SECRET_LENGTH} characters"
-                )
+        weak = secret is not None and (secret.lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH)
+        if weak and not relaxed:
+            raise ValueError(f"GATEKEEPER_JWT_SECRET is a placeholder or shorter than {MIN_SECRET_LENGTH} characters")
         if secret is None and not has_key and not relaxed:
             raise ValueError("GATEKEEPER_JWT_SECRET (or GATEKEEPER_JWT_PUBLIC_KEY) is required outside demo and tests")
         return self

@@ -10,7 +10,6 @@ import jwt
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.main import create_app
 
 PROJECT = Path(__file__).resolve().parents[1]
 SECRET = "test-secret-" + "x" * 40

@@ -312,7 +312,8 @@ def validate_order(session: Session, caller: Principal, order_id: str, note: str
 
 def reject_order(session: Session, caller: Principal, order_id: str, reason: str | None) -> LegalOrder:
     order, student = _order_for(session, caller, order_id)
-    if not (caller.role == "counsel" or (caller.role == "principal" and access.serves_school(caller, student.school_id))):
+    school_principal = caller.role == "principal" and access.serves_school(caller, student.school_id)
+    if not (caller.role == "counsel" or school_principal):
         raise Forbidden("Counsel or the student's principal rejects legal process.")
     if order.status == "rejected":
         raise Conflict("The order is already rejected.")
