@@ -16,7 +16,7 @@ from app import clock
 from app.audit.guard import note_sensitive_values
 from app.audit.service import append
 from app.auth.principal import Principal
-from app.db.artifacts import DisclosureRequest
+from app.db.artifacts import DisclosureRequest, Emergency
 from app.db.models import Student, User
 from app.domain import access
 from app.domain.disclosures import repository as repo
@@ -24,8 +24,8 @@ from app.domain.disclosures.state import released_name
 from app.domain.districts import repository as people
 from app.domain.legal_bases import repository as artifacts
 from app.errors import Forbidden, NotFound
-from app.records.base import RecordStore, redact
 from app.policy.validation import age_on
+from app.records.base import RecordStore, redact
 
 FULL_VIEW = frozenset({"auditor", "admin"})
 
@@ -72,6 +72,17 @@ def _party(users: dict[str, User], user_id: str | None) -> dict[str, Any] | None
     return {"id": user.id, "name": user.name, "title": user.title, "affiliation": user.affiliation}
 
 
+def _emergency_used(session: Session, row: DisclosureRequest, bases: list[str]) -> Emergency | None:
+    """The cited emergency, or for an SRO-initiated request (R-EMG-7) the declaration that released it."""
+    if row.body.get("emergency_id"):
+        return artifacts.get_emergency(session, row.body["emergency_id"])
+    if "FERPA_EMERGENCY" not in bases or row.student_id is None or row.district_id is None:
+        return None
+    declared = [e for e in artifacts.emergencies_for_student(session, row.district_id, row.student_id)
+                if e.declared_by == row.released_by]
+    return max(declared, key=lambda e: e.declared_at) if declared else None
+
+
 def _entry(session: Session, row: DisclosureRequest, users: dict[str, User], family: bool) -> dict[str, Any]:
     body = row.body
     released = [released_name(f) for f in row.fields if f["outcome"] == "RELEASE"]
@@ -79,7 +90,7 @@ def _entry(session: Session, row: DisclosureRequest, users: dict[str, User], fam
                 for f in row.fields if f["outcome"] == "WITHHOLD"]
     bases = sorted({b for f in row.fields if f["outcome"] == "RELEASE" for b in f.get("basis", [])})
     interest = ", ".join(x for x in (row.purpose, body.get("incident_id"), body.get("case_id")) if x)
-    emergency = artifacts.get_emergency(session, body["emergency_id"]) if body.get("emergency_id") else None
+    emergency = _emergency_used(session, row, bases)
     order = artifacts.get_order(session, body["legal_order_id"]) if body.get("legal_order_id") else None
     entry: dict[str, Any] = {
         "request_id": row.id, "at": row.created_at.isoformat(), "decision": row.decision, "purpose": row.purpose,
