@@ -123,7 +123,7 @@ def test_nothing_outside_the_requested_fields_is_released(ctx: DecisionContext) 
 
 @pytest.mark.parametrize("name", ["resolve_consent", "resolve_emergency", "resolve_order", "resolve_report",
                                   "resolve_directory", "resolve_path"])
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(ctx=contexts())
 def test_an_exception_in_a_resolver_releases_nothing(name: str, ctx: DecisionContext,
