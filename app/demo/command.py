@@ -53,29 +53,35 @@ def _var(user_id: str) -> str:
     return user_id.removeprefix("demo-").upper() + "_TOKEN"
 
 
-def request_body(fields: list[str]) -> dict[str, object]:
-    return {"student_id": data.AGGRESSOR, "purpose": "LE_RESPONSE", "fields": fields,
-            "incident_id": data.INCIDENT_ID, "justification": "demo"}
+def request_body(example: str) -> dict[str, object]:
+    """The SRO's request body for one of the three printed examples."""
+    fields, purpose, incident = EXAMPLES[example]
+    body: dict[str, object] = {"student_id": data.AGGRESSOR, "purpose": purpose, "fields": fields,
+                               "justification": "demo"}
+    if incident:
+        body["incident_id"] = data.INCIDENT_ID
+    return body
 
 
-EXAMPLES = {
-    "allowed": ["name", "grade_level"],
-    "redacted": ["name", "race_ethnicity", "religion"],
-    "pending": ["class_schedule"],
+# A request linking an incident gets no directory basis (R-DIR-3), so the two directory examples link none.
+EXAMPLES: dict[str, tuple[list[str], str, bool]] = {
+    "allowed": (["name", "grade_level"], "IMMEDIATE_SAFETY", False),
+    "redacted": (["name", "grade_level", "home_address"], "IMMEDIATE_SAFETY", False),
+    "pending": (["class_schedule"], "LE_RESPONSE", True),
 }
 
 
 def curl_examples(base: str) -> str:
     post = f"curl -s -X POST {base}/api/v1/disclosure-requests -H 'Content-Type: application/json'"
-    allowed, redacted, pending = (json.dumps(request_body(f)) for f in EXAMPLES.values())
+    allowed, redacted, pending = (json.dumps(request_body(name)) for name in EXAMPLES)
     return "\n".join([
-        "# 1. Allowed: directory fields about the student in a physical-harm incident",
+        "# 1. Allowed: designated directory fields, released without approval",
         f"{post} -H \"Authorization: Bearer ${_var(SRO)}\" -d '{allowed}'",
         "",
-        "# 2. Redacted: race/ethnicity and religion are withheld from police (M.G.L. c.71 s.37L, W_37L)",
+        "# 2. Redacted: the home address is directory information, but withheld from police (c.71 s.37L, W_37L)",
         f"{post} -H \"Authorization: Bearer ${_var(SRO)}\" -d '{redacted}'",
         "",
-        "# 3. Pending: the class schedule needs the principal's approval; then the principal approves it",
+        "# 3. Pending: the class schedule (for the incident) needs the principal's approval; the principal approves",
         f"REQ=$({post} -H \"Authorization: Bearer ${_var(SRO)}\" -d '{pending}' "
         "| python3 -c 'import json,sys; print(json.load(sys.stdin)[\"id\"])')",
         f"curl -s -X POST {base}/api/v1/disclosure-requests/$REQ/approve -H 'Content-Type: application/json' "

@@ -34,14 +34,18 @@ class DemoResult:
 
 def district_body(today: date) -> DistrictIn:
     year, starts, ends = data.school_year(today)
+    issued = starts - timedelta(days=1)
+    # The directory basis opens only after the opt-out window closed (R-DIR-1); a demo started in July must not
+    # wait a month for its directory example, so the window is shortened to end before today.
+    opt_out_closes = max(issued, min(starts + timedelta(days=30), today - timedelta(days=1)))
     return DistrictIn.model_validate({
         "name": "Harborview Public Schools (demo)", "timezone": "America/New_York",
         "mou": {"signed_on": date(starts.year - 1, 8, 1).isoformat(), "filed_with_dese": True},
         "annual_notifications": [{
             "school_year": year, "starts_on": starts.isoformat(), "ends_on": ends.isoformat(),
-            "issued_on": (starts - timedelta(days=1)).isoformat(), "names_sros": True, "names_pd_contacts": False,
-            "sro_purposes": SRO_PURPOSES, "directory_fields": ["name", "grade_level", "phone"],
-            "directory_opt_out_closes_on": (starts + timedelta(days=60)).isoformat()}],
+            "issued_on": issued.isoformat(), "names_sros": True, "names_pd_contacts": False,
+            "sro_purposes": SRO_PURPOSES, "directory_fields": ["name", "grade_level", "phone", "home_address"],
+            "directory_opt_out_closes_on": opt_out_closes.isoformat()}],
         "home_language_duty": ["pt", "es"],
         "settings": {"redisclosure_notice_version": "RN-DEMO-1"},
     })
@@ -52,6 +56,7 @@ def _users(today: date) -> dict[str, UserIn]:
     return {
         SRO: UserIn(name="Officer Dana Reyes (demo)", role="sro", title="School Resource Officer",
                     affiliation="Harborview PD", school_ids=[data.HIGH, data.MIDDLE], sro_certified_until=ends,
+                    mou_contact=True,
                     district_id=data.DISTRICT_ID),
         PRINCIPAL: UserIn(name="Principal Lee Morgan (demo)", role="principal", school_ids=[data.HIGH],
                           district_id=data.DISTRICT_ID),
