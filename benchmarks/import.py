@@ -33,13 +33,19 @@ from app.records.oneroster import import_oneroster  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 USERS_1_1 = ("sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,"
-             "middleName,identifier,email,sms,phone,agentSourcedIds,grades,password").split(",")
+             "middleName,identifier,email,sms,phone,agentSourcedIds,grades,password")
 DEMOGRAPHICS = ("sourcedId,status,dateLastModified,birthDate,sex,americanIndianOrAlaskaNative,asian,"
                 "blackOrAfricanAmerican,nativeHawaiianOrOtherPacificIslander,white,demographicRaceTwoOrMoreRaces,"
                 "hispanicOrLatinoEthnicity,countryOfBirthCode,stateOfBirthAbbreviation,cityOfBirth,"
-                "publicSchoolResidenceStatus").split(",")
+                "publicSchoolResidenceStatus")
+ENROLLMENTS = ("sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,"
+               "beginDate,endDate")
 DISTRICT = {"name": "Bench District", "timezone": "America/New_York", "mou": {"signed_on": "2024-08-15"},
             "annual_notifications": [], "settings": {"redisclosure_notice_version": "RN-1"}}
+
+
+def _columns(header: str) -> list[str]:
+    return header.split(",")
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
@@ -56,7 +62,7 @@ def generate(directory: Path, students: int) -> None:
         ["manifest.version", "1.0"], ["oneroster.version", "1.1"], ["file.orgs", "bulk"], ["file.users", "bulk"],
         ["file.demographics", "bulk"], ["file.enrollments", "bulk"]])
     schools = [f"sch-{i}" for i in range(1, 11)]
-    _write(directory / "orgs.csv", "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId".split(","),
+    _write(directory / "orgs.csv", _columns("sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId"),
            [["bench", "active", stamp, "Bench District", "district", "", ""]]
            + [[s, "active", stamp, f"School {s}", "school", "", "bench"] for s in schools])
     users, demographics, enrollments = [], [], []
@@ -71,10 +77,9 @@ def generate(directory: Path, students: int) -> None:
         demographics.append([sid, "active", stamp, f"{2005 + n % 13}-0{1 + n % 9}-1{n % 9}", rng.choice("MFX"),
                              *flags, rng.choice(["true", "false"]), "US", "MA", "Boston", "01652"])
         enrollments.append([f"en-{n}", "active", stamp, f"cl-{school}", school, sid, "student", "false", "", ""])
-    _write(directory / "users.csv", USERS_1_1, users)
-    _write(directory / "demographics.csv", DEMOGRAPHICS, demographics)
-    _write(directory / "enrollments.csv", ("sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,"
-                                           "userSourcedId,role,primary,beginDate,endDate").split(","), enrollments)
+    _write(directory / "users.csv", _columns(USERS_1_1), users)
+    _write(directory / "demographics.csv", _columns(DEMOGRAPHICS), demographics)
+    _write(directory / "enrollments.csv", _columns(ENROLLMENTS), enrollments)
 
 
 def timed_import(url: str, bundle: Path) -> tuple[float, float]:
