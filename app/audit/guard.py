@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 MAX_DEPTH = 4
@@ -119,5 +120,22 @@ def _check_string(value: str, path: str, taint: frozenset[str], *, free_text: bo
         raise AuditGuardError(f"{path}: control characters are not allowed")
     if not free_text and _SPACE_RE.search(value):
         raise AuditGuardError(f"{path}: free text is not audited (names and narratives have spaces)")
-    if taint and (value in taint or any(len(t) >= MIN_TAINT_SUBSTRING and t in value for t in taint)):
+    if taint and (value in taint or _contains_taint(value, taint)):
         raise AuditGuardError(f"{path}: holds a value read from a student record")
+
+
+@lru_cache(maxsize=64)
+def _taint_patterns(taint: frozenset[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """One alternation per kind of value, compiled once per set of registered values. A value with white space can
+    only hide in a string with white space, and audit strings rarely have any, so most checks scan one pattern."""
+    long_enough = sorted((t for t in taint if len(t) >= MIN_TAINT_SUBSTRING), key=len, reverse=True)
+    spaced = [re.escape(t) for t in long_enough if _SPACE_RE.search(t)]
+    plain = [re.escape(t) for t in long_enough if not _SPACE_RE.search(t)]
+    return (re.compile("|".join(plain)) if plain else None, re.compile("|".join(spaced)) if spaced else None)
+
+
+def _contains_taint(value: str, taint: frozenset[str]) -> bool:
+    plain, spaced = _taint_patterns(taint)
+    if plain is not None and plain.search(value):
+        return True
+    return spaced is not None and _SPACE_RE.search(value) is not None and spaced.search(value) is not None

@@ -21,8 +21,8 @@ from app.domain.disclosures import repository as repo
 from app.domain.disclosures import state
 from app.domain.disclosures.schemas import ApproveIn, DisclosureRequestIn
 from app.domain.disclosures.service import Gate, decided_event_data, finish_release
-from app.domain.principals import principal_of
 from app.domain.districts import repository as people
+from app.domain.principals import principal_of
 from app.errors import Conflict, Forbidden, NotFound
 
 APPROVER_ROLES = frozenset({"principal", "designee", "superintendent", "counsel", "chief", "leu_supervisor"})

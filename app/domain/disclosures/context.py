@@ -96,11 +96,13 @@ def load(session: Session, store: RecordStore, caller: Principal, body: Disclosu
     context = DecisionContext(now=now, district=fb.district_facts(district) if district else None,
                               student=student_facts, request=request)
     return Loaded(context, student, district, requester, recipient,
-                  config_version(session, district, student))
+                  config_version(district, student, [u for u in (requester, recipient) if u is not None]))
 
 
-def config_version(session: Session, district: District | None, student: Student | None) -> str:
-    """sha256 of the canonical district configuration a decision read (R-GATE-8)."""
+def config_version(district: District | None, student: Student | None, parties: list[User]) -> str:
+    """sha256 of the canonical district configuration a decision read (R-GATE-8): the MOU, notices, designations,
+    settings, the student's opt-outs, and the roster entries (role, schools, certification, contact flag) of the
+    parties it judged."""
     canonical: dict[str, Any] = {}
     if district is not None:
         canonical["district"] = {
@@ -108,8 +110,8 @@ def config_version(session: Session, district: District | None, student: Student
             "annual_notifications": district.annual_notifications, "settings": district.settings,
             "calendar": district.calendar, "home_language_duty": district.home_language_duty,
             "law_enforcement_units": district.law_enforcement_units}
-    canonical["roster"] = [[u.id, u.role, sorted(u.school_ids or []), str(u.sro_certified_until), u.mou_contact]
-                           for u in requests_repo.police_roster(session)]
+    canonical["roster"] = [[u.id, u.role, u.agency_type, sorted(u.school_ids or []), str(u.sro_certified_until),
+                            u.mou_contact, sorted(u.declared_relationships or [])] for u in parties]
     if student is not None:
         canonical["opt_out"] = sorted(student.directory_opt_out or [])
     raw = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str).encode()

@@ -6,7 +6,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.artifacts import DisclosureRequest
-from app.db.models import User
 
 
 def get(session: Session, request_id: str) -> DisclosureRequest | None:
@@ -35,7 +34,3 @@ def for_student_record(session: Session, student_id: str) -> list[DisclosureRequ
         DisclosureRequest.in_record.is_(True), DisclosureRequest.student_id != student_id)).all()
     named = [r for r in others if student_id in (r.named_student_ids or [])]
     return sorted([*own, *named], key=lambda r: (r.created_at, r.id))
-
-
-def police_roster(session: Session) -> list[User]:
-    return list(session.scalars(select(User).where(User.role.in_(("sro", "pd_contact"))).order_by(User.id)))

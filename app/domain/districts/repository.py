@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import District, School, User
@@ -37,7 +37,11 @@ def users_by_ids(session: Session, user_ids: set[str]) -> dict[str, User]:
 
 
 def parents_of(session: Session, student_id: str) -> list[User]:
-    """Parent and student accounts linked to a student (JSON membership checked in Python: portable)."""
-    candidates = session.scalars(select(User).where(User.role.in_(("parent", "student")))).all()
+    """Parent and student accounts linked to a student. The SQL text match on the JSON lists is a portable
+    prefilter (the quotes make it match whole ids); membership is then checked exactly in Python."""
+    needle = f'"{student_id}"'
+    candidates = session.scalars(select(User).where(
+        User.role.in_(("parent", "student")),
+        or_(cast(User.student_ids, String).contains(needle), cast(User.children, String).contains(needle)))).all()
     return [u for u in candidates if student_id in (u.student_ids or [])
             or any(c.get("student_id") == student_id for c in (u.children or []))]
