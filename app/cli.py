@@ -91,6 +91,27 @@ def token_issue(user_id: str, ttl: int = typer.Option(3600, "--ttl", min=1)) -> 
         raise typer.Exit(2) from exc
 
 
+policy_app = typer.Typer(help="The policy directory.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("test")
+def policy_test(policy_dir: str | None = typer.Option(None, "--policy-dir")) -> None:
+    """Run the policy test suites in policies/tests/; exit 0 only if every case passes."""
+    from pathlib import Path
+
+    from app.policy.suites import run_policy_suites
+
+    # Testing the policy needs no database or secret: read only GATEKEEPER_POLICY_DIR (env="test" skips the guards).
+    directory = Path(policy_dir) if policy_dir else Settings(env="test").policy_dir
+    passed, failed, messages = run_policy_suites(directory)
+    for message in messages:
+        typer.echo(message)
+    typer.echo(f"{passed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     try:
         app()
