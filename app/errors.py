@@ -64,6 +64,11 @@ class PayloadTooLarge(GatekeeperError):
 class Unprocessable(GatekeeperError):
     status, title = 422, "Unprocessable content"
 
+    @classmethod
+    def at(cls, loc: list[str | int], msg: str) -> Unprocessable:
+        """Bad input at one place of the body; the message names the place, never the value sent."""
+        return cls("The request body is invalid.", errors=[{"loc": ["body", *loc], "msg": msg}])
+
 
 class NotReady(GatekeeperError):
     status, title = 503, "Service not ready"

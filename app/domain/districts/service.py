@@ -17,30 +17,27 @@ from app.errors import Unprocessable
 from app.policy.vocabulary import Vocabulary
 
 
-def _invalid(loc: list[str | int], msg: str) -> Unprocessable:
-    return Unprocessable("The request body is invalid.", errors=[{"loc": ["body", *loc], "msg": msg}])
-
-
 def _check_district(body: DistrictIn, vocab: Vocabulary) -> None:
     try:
         ZoneInfo(body.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise _invalid(["timezone"], "unknown IANA time zone") from exc
+        raise Unprocessable.at(["timezone"], "unknown IANA time zone") from exc
     for i, notice in enumerate(body.annual_notifications):
         if notice.ends_on < notice.starts_on:
-            raise _invalid(["annual_notifications", i, "ends_on"], "ends before it starts")
+            raise Unprocessable.at(["annual_notifications", i, "ends_on"], "ends before it starts")
         for purpose in notice.sro_purposes:
             if not vocab.has("purposes", purpose):
-                raise _invalid(["annual_notifications", i, "sro_purposes"], f"unknown purpose {purpose}")
+                raise Unprocessable.at(["annual_notifications", i, "sro_purposes"], f"unknown purpose {purpose}")
         for agency in notice.directory_recipients or []:
             if not vocab.has("agency_types", agency):
-                raise _invalid(["annual_notifications", i, "directory_recipients"], f"unknown agency type {agency}")
+                raise Unprocessable.at(["annual_notifications", i, "directory_recipients"],
+                                       f"unknown agency type {agency}")
     settings = body.settings
     if not vocab.has("consent_default_lapse", settings.consent_default_lapse):
-        raise _invalid(["settings", "consent_default_lapse"], "unknown value")
+        raise Unprocessable.at(["settings", "consent_default_lapse"], "unknown value")
     basis = settings.weapon_report_ferpa_basis
     if basis is not None and not vocab.has("ferpa_bases", basis):
-        raise _invalid(["settings", "weapon_report_ferpa_basis"], "not a FERPA basis")
+        raise Unprocessable.at(["settings", "weapon_report_ferpa_basis"], "not a FERPA basis")
 
 
 def put_district(session: Session, actor: Principal, district_id: str, body: DistrictIn,
@@ -81,7 +78,7 @@ def _district_snapshot(d: District) -> dict[str, Any]:
 
 def put_school(session: Session, actor: Principal, school_id: str, body: SchoolIn) -> tuple[School, bool]:
     if repo.get_district(session, body.district_id) is None:
-        raise _invalid(["district_id"], "unknown district")
+        raise Unprocessable.at(["district_id"], "unknown district")
     school = repo.get_school(session, school_id)
     created = school is None
     if school is None:
@@ -99,13 +96,13 @@ def put_school(session: Session, actor: Principal, school_id: str, body: SchoolI
 def put_user(session: Session, actor: Principal | None, user_id: str, body: UserIn,
              vocab: Vocabulary) -> tuple[User, bool]:
     if not vocab.has("roles", body.role):
-        raise _invalid(["role"], f"unknown role {body.role}")
+        raise Unprocessable.at(["role"], f"unknown role {body.role}")
     agency = body.agency_type or vocab.default_agency(body.role)
     if not vocab.has("agency_types", agency):
-        raise _invalid(["agency_type"], f"unknown agency type {agency}")
+        raise Unprocessable.at(["agency_type"], f"unknown agency type {agency}")
     district_id = body.district_id or repo.only_district_id(session)
     if district_id is not None and repo.get_district(session, district_id) is None:
-        raise _invalid(["district_id"], "unknown district")
+        raise Unprocessable.at(["district_id"], "unknown district")
     user = repo.get_user(session, user_id)
     created = user is None
     if user is None:

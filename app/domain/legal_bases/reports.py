@@ -30,42 +30,39 @@ FILERS: dict[str, frozenset[str]] = {
 }
 
 
-def _invalid(loc: str, msg: str) -> Unprocessable:
-    return Unprocessable("The request body is invalid.", errors=[{"loc": ["body", loc], "msg": msg}])
-
 
 def _check_members(session: Session, body: ReportIn, vocab: Vocabulary) -> None:
     kind = body.kind
     if kind == "WEAPON_REPORT" and not body.recipient:
-        raise _invalid("recipient", "a weapon report names its recipient (the chief of police)")
+        raise Unprocessable.at(["recipient"], "a weapon report names its recipient (the chief of police)")
     if kind in ("WEAPON_REPORT", "REPORT_51A") and not body.fields:
-        raise _invalid("fields", "name the fields the report needs")
+        raise Unprocessable.at(["fields"], "name the fields the report needs")
     if kind == "GERMANE_FINDING":
         if not body.incident_id or session.get(Incident, body.incident_id) is None:
-            raise _invalid("incident_id", "a germane finding links a recorded incident")
+            raise Unprocessable.at(["incident_id"], "a germane finding links a recorded incident")
         if not body.duty or not body.justifications:
-            raise _invalid("duty", "a germane finding names the duty and a justification per field")
+            raise Unprocessable.at(["duty"], "a germane finding names the duty and a justification per field")
         if not (vocab.has("reporting_duties", body.duty) or body.duty.startswith("OTHER:")):
-            raise _invalid("duty", "unknown reporting duty")
+            raise Unprocessable.at(["duty"], "unknown reporting duty")
     if kind == "CLINICIAN_FLAG" and not body.memo_field:
-        raise _invalid("memo_field", "a clinician flag names the memo field")
+        raise Unprocessable.at(["memo_field"], "a clinician flag names the memo field")
     if kind == "SERVICES_NOTICE" and not (body.notified or body.not_possible_reason):
-        raise _invalid("notified", "record who was notified, or why notice was not possible")
+        raise Unprocessable.at(["notified"], "record who was notified, or why notice was not possible")
 
 
 def file_report(session: Session, caller: Principal, body: ReportIn, vocab: Vocabulary) -> Report:
     if not vocab.has("report_kinds", body.kind):
-        raise _invalid("kind", "unknown report kind")
+        raise Unprocessable.at(["kind"], "unknown report kind")
     if caller.role != "admin" and caller.id != body.filed_by:
         raise Forbidden("Only an admin or the filer named in filed_by may record a report.")
     student = student_in_scope(session, caller, body.student_id)
     filer = people.get_user(session, body.filed_by)
     if filer is None:
-        raise _invalid("filed_by", "unknown user")
+        raise Unprocessable.at(["filed_by"], "unknown user")
     if filer.role not in FILERS[body.kind]:
         if caller.id == body.filed_by:
             raise Forbidden(f"A {filer.role} may not file a {body.kind}.")
-        raise _invalid("filed_by", f"a {filer.role} may not file a {body.kind}")
+        raise Unprocessable.at(["filed_by"], f"a {filer.role} may not file a {body.kind}")
     _check_members(session, body, vocab)
     report = Report(id=new_id("rpt"), kind=body.kind, student_id=student.id,
                     body=body.model_dump(mode="json", exclude_none=True), filed_by=body.filed_by,

@@ -28,9 +28,6 @@ from app.policy.vocabulary import Vocabulary
 NOT_JUDICIAL = frozenset({"ADMIN_WARRANT", "DETAINER"})
 
 
-def _invalid(loc: list[str | int], msg: str) -> Unprocessable:
-    return Unprocessable("The request body is invalid.", errors=[{"loc": ["body", *loc], "msg": msg}])
-
 
 def student_in_scope(session: Session, caller: Principal, student_id: str) -> Student:
     """The student, if in the caller's district; otherwise the same 404 whether or not it exists."""
@@ -62,14 +59,14 @@ def record_consent(session: Session, caller: Principal, student_id: str, body: C
     if not allowed:
         raise Forbidden("Only an admin, the student's principal or the signer may record a consent.")
     if not vocab.has("signer_relationships", body.signer_relationship):
-        raise _invalid(["signer_relationship"], "unknown signer relationship")
+        raise Unprocessable.at(["signer_relationship"], "unknown signer relationship")
     if not vocab.has("purposes", body.purpose):
-        raise _invalid(["purpose"], "unknown purpose")
+        raise Unprocessable.at(["purpose"], "unknown purpose")
     for cat in body.categories_37l:
         if not vocab.has("categories_37l", cat):
-            raise _invalid(["categories_37l"], f"unknown category {cat}")
+            raise Unprocessable.at(["categories_37l"], f"unknown category {cat}")
     if not body.fields and not body.categories_37l:
-        raise _invalid(["fields"], "name at least one field or section 37L category")
+        raise Unprocessable.at(["fields"], "name at least one field or section 37L category")
     now = clock.now()
     district = district_of(session, student.district_id)
     signer_row = people.get_user(session, body.signed_by)
@@ -158,7 +155,7 @@ def declare_emergency(session: Session, caller: Principal, body: EmergencyIn, ge
     _check_declarer(caller, body.school_id)
     school = people.get_school(session, body.school_id)
     if school is None or not access.same_district(caller, school.district_id):
-        raise _invalid(["school_id"], "unknown school")
+        raise Unprocessable.at(["school_id"], "unknown school")
     district = district_of(session, school.district_id)
     now = clock.now()
     starts = body.starts_at or now
@@ -270,10 +267,10 @@ def record_order(session: Session, caller: Principal, body: LegalOrderIn, vocab:
     if caller.role not in ("admin", "counsel"):
         raise Forbidden("Only admin or counsel may record legal process.")
     if not vocab.has("legal_order_kinds", body.kind):
-        raise _invalid(["kind"], "unknown kind")
+        raise Unprocessable.at(["kind"], "unknown kind")
     for cat in body.categories_37l:
         if not vocab.has("categories_37l", cat):
-            raise _invalid(["categories_37l"], f"unknown category {cat}")
+            raise Unprocessable.at(["categories_37l"], f"unknown category {cat}")
     student_in_scope(session, caller, body.student_id)
     invalid = ["NOT_JUDICIAL_PROCESS"] if body.kind in NOT_JUDICIAL else []
     order = LegalOrder(id=new_id("ord"), student_id=body.student_id, kind=body.kind, body=body.model_dump(mode="json"),

@@ -16,18 +16,14 @@ from app.errors import NotFound, Unprocessable
 from app.policy.vocabulary import Vocabulary
 
 
-def _invalid(loc: list[str | int], msg: str) -> Unprocessable:
-    return Unprocessable("The request body is invalid.", errors=[{"loc": ["body", *loc], "msg": msg}])
-
-
 def put_student(session: Session, actor: Principal, student_id: str, body: StudentIn,
                 vocab: Vocabulary) -> tuple[Student, bool]:
     school = session.get(School, body.school_id)
     if school is None:
-        raise _invalid(["school_id"], "unknown school")
+        raise Unprocessable.at(["school_id"], "unknown school")
     for name, source in body.field_sources.items():
         if not vocab.has("field_sources", source):
-            raise _invalid(["field_sources", name], "unknown field source")
+            raise Unprocessable.at(["field_sources", name], "unknown field source")
     fields = dict(body.fields)
     if body.name is not None:
         fields.setdefault("name", body.name)
@@ -81,15 +77,15 @@ def put_incident(session: Session, actor: Principal, incident_id: str, body: Inc
                  vocab: Vocabulary) -> tuple[Incident, bool]:
     school = session.get(School, body.school_id)
     if school is None:
-        raise _invalid(["school_id"], "unknown school")
+        raise Unprocessable.at(["school_id"], "unknown school")
     if not vocab.has("incident_classifications", body.classification):
-        raise _invalid(["classification"], "unknown classification")
+        raise Unprocessable.at(["classification"], "unknown classification")
     for i, entry in enumerate(body.students):
         if not vocab.has("incident_student_roles", entry.role):
-            raise _invalid(["students", i, "role"], "unknown student role")
+            raise Unprocessable.at(["students", i, "role"], "unknown student role")
     for i, duty in enumerate(body.reporting_duties):
         if not (vocab.has("reporting_duties", duty) or duty.startswith("OTHER:")):
-            raise _invalid(["reporting_duties", i], "unknown reporting duty")
+            raise Unprocessable.at(["reporting_duties", i], "unknown reporting duty")
     incident = session.get(Incident, incident_id)
     created = incident is None
     if incident is None:
