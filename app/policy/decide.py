@@ -121,7 +121,8 @@ def _expand(comp: Components, res: Resolved) -> tuple[list[str], bool]:
     rest = [n for n in names if n != "*"]
     em = current_emergency(res) if wants_emergency(res) else None
     if em is not None:
-        cut = [n for n in stored if n in necessary_for(em, res.recipient)]
+        allowed = necessary_for(em, res.recipient, res.is_le, comp.catalogue.medical)
+        cut = [n for n in stored if n in allowed]
         return list(dict.fromkeys(rest + cut)), False
     return list(dict.fromkeys(rest + stored)), res.is_le
 

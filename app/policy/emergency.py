@@ -33,12 +33,21 @@ def covers_party(em: EmergencyFacts, res: Resolved) -> bool:
     return res.student.id in em.student_ids and bool(recipient_keys(res.recipient) & set(em.recipients))
 
 
-def necessary_for(em: EmergencyFacts, party: Party) -> frozenset[str]:
-    """The necessary fields narrowed to this recipient where the declaration does so (recipient_fields)."""
+def necessary_for(em: EmergencyFacts, party: Party, police: bool = False,
+                  medical: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The necessary fields narrowed to this recipient where the declaration does so (recipient_fields).
+
+    R-EMG-9: medical details go to EMS, not to police. A police recipient without its own recipient_fields entry
+    would otherwise get every necessary field, including a medical field the declaration marked for other
+    recipients (EMS) only; such a field is not necessary for it.
+    """
     necessary = frozenset(em.necessary_fields)
     for key in recipient_keys(party):
         if key in em.recipient_fields:
             return necessary & frozenset(em.recipient_fields[key])
+    if police and em.recipient_fields:
+        marked = frozenset(f for fields in em.recipient_fields.values() for f in fields)
+        return necessary - (marked & medical)
     return necessary
 
 
@@ -79,7 +88,8 @@ def resolve_emergency(res: Resolved, info: FieldInfo) -> Resolution:
         missing.append(Missing("W_NO_BASIS", "R-EMG-2"))
     if not is_active(em, res):
         missing.append(Missing("W_EMERGENCY_INACTIVE", "R-EMG-4"))
-    if info.base not in necessary_for(em, res.recipient) or info.full_document:
+    allowed = necessary_for(em, res.recipient, res.is_le, frozenset({info.base}) if info.medical else frozenset())
+    if info.base not in allowed or info.full_document:
         rule = "R-EMG-9" if info.base in em.necessary_fields and not info.full_document else "R-EMG-3"
         missing.append(Missing("W_EMERGENCY_NOT_NECESSARY", rule))
     if missing:

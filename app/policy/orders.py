@@ -56,18 +56,21 @@ def resolve_order(res: Resolved, info: FieldInfo) -> Resolution:
         return None, [Missing("W_NO_BASIS", "R-LGL-5")]  # only a judge's order reaches privileged records
     lift = res.is_le and bool(info.categories_37l)
     basis = ("FERPA_JUDICIAL", "37L_X3_COURT") if lift else ("FERPA_JUDICIAL",)
+    # R-REC-9: an order names one student (its student_id), never the other students of an incident record, so it
+    # releases such a record only as its masked version.
+    names_all = False
     rules = ("R-LGL-1", "R-37L-X3") if lift else ("R-LGL-1",)
     suffix = "_lift" if lift else ""
     if res.status == "gang_db":
         if order.kind != "COURT_ORDER":
             return None, [Missing("W_NO_BASIS", "R-37L-4")]
-        return Candidate("order_gang", basis, ("R-37L-4",) + rules), []
+        return Candidate("order_gang", basis, ("R-37L-4",) + rules, covers_all_students=names_all), []
     if order.status != "validated":
         token = "order_review_counsel" if order.kind == "ADMIN_SUBPOENA" else "order_review"
         rule = "R-LGL-4" if order.kind == "ADMIN_SUBPOENA" else "R-LGL-1"
-        return Candidate(token + suffix, basis, (rule,) + rules), []
+        return Candidate(token + suffix, basis, (rule,) + rules, covers_all_students=names_all), []
     until = hold_until(order, res.district)
     if until is None or res.ctx.now < until:
         return Candidate("order_hold" + suffix, basis, ("R-LGL-2",) + rules, hold_until=until,
-                         waiting_for="LEGAL_HOLD"), []
-    return Candidate("order" + suffix, basis, rules), []
+                         waiting_for="LEGAL_HOLD", covers_all_students=names_all), []
+    return Candidate("order" + suffix, basis, rules, covers_all_students=names_all), []

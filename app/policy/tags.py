@@ -45,6 +45,7 @@ class FieldInfo:
     memo: bool = False
     scope_of: str | None = None  # attendance_detail:<date> -> attendance_detail
     params: tuple[tuple[str, str], ...] = field(default=())
+    medical: bool = False  # medical details: for EMS/medical responders, not police (R-EMG-9)
 
     @property
     def categories_37l(self) -> frozenset[str]:
@@ -86,6 +87,7 @@ class FieldCatalogue:
             self.patterns = [_Pattern(_compile_pattern(p["pattern"]), dict(p)) for p in spec.get("patterns") or []]
             self.privileged_sources = frozenset(spec.get("privileged_sources") or ())
             self.suffixes = tuple(spec.get("sibling_suffixes") or ("masked", "redacted"))
+            self.medical = frozenset(spec.get("medical_fields") or ())
         except (KeyError, TypeError, AttributeError) as exc:
             raise PolicyError(f"fields.yaml is malformed: {exc}") from exc
         for name, tags in self.fields.items():
@@ -124,7 +126,7 @@ class FieldCatalogue:
         if source in self.privileged_sources and UNCLASSIFIED not in tags and not info.memo:
             tags = tags | frozenset({"PRIVILEGED"})
         return FieldInfo(name, base, sibling, tags, info.directory_type, info.names_students, info.full_document,
-                         info.memo, info.scope_of, info.params)
+                         info.memo, info.scope_of, info.params, medical=base in self.medical)
 
     def _classify_base(self, base: str, source: str | None, leu_designated: bool) -> FieldInfo:
         if base in self.fields:
