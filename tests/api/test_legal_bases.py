@@ -131,3 +131,11 @@ def test_reports(harbor: TestClient) -> None:
     assert harbor.post("/api/v1/reports", json={**body, "kind": "RUMOUR"}, headers=auth("admin")).status_code == 422
     types = {e["type"] for e in harbor.get("/api/v1/audit/events", headers=auth("aud-1")).json()["events"]}
     assert {"report.recorded", "access.forbidden"} <= types
+
+
+def test_orders_calling_for_immigration_status_need_counsel(harbor: TestClient) -> None:
+    harbor.put("/api/v1/users/cnsl-1", json={"name": "Counsel", "role": "counsel"}, headers=auth("admin"))
+    oid = harbor.post("/api/v1/legal-orders", json={**ORDER, "fields": ["immigration_status"]},
+                      headers=auth("admin")).json()["id"]
+    assert harbor.post(f"/api/v1/legal-orders/{oid}/validate", json={}, headers=auth("prin-1")).status_code == 403
+    assert harbor.post(f"/api/v1/legal-orders/{oid}/validate", json={}, headers=auth("cnsl-1")).status_code == 200

@@ -291,11 +291,20 @@ def _order_for(session: Session, caller: Principal, order_id: str) -> tuple[Lega
     return order, student_in_scope(session, caller, order.student_id)
 
 
+def _counsel_only(order: LegalOrder) -> bool:
+    """A-18: administrative subpoenas; A-09: immigration status goes out only after counsel's review."""
+    fields = order.body.get("fields") or []
+    asks_immigration = any(f == "immigration_status" or f.endswith(":immigration_status") for f in fields)
+    return order.kind == "ADMIN_SUBPOENA" or asks_immigration or "IMMIGRATION" in (order.body.get("categories_37l")
+                                                                                   or [])
+
+
 def validate_order(session: Session, caller: Principal, order_id: str, note: str | None) -> LegalOrder:
     order, student = _order_for(session, caller, order_id)
     principal_ok = caller.role == "principal" and access.serves_school(caller, student.school_id)
-    if not (caller.role == "counsel" or (principal_ok and order.kind != "ADMIN_SUBPOENA")):
-        raise Forbidden("Counsel (or, except for administrative subpoenas, the student's principal) validates.")
+    if not (caller.role == "counsel" or (principal_ok and not _counsel_only(order))):
+        raise Forbidden("Counsel validates this order (administrative subpoenas and orders calling for immigration "
+                        "status, A-18, A-09); otherwise counsel or the student's principal.")
     if not order.valid:
         raise Conflict("This paper is not judicial process and cannot be validated.")
     if order.status != "received":
