@@ -137,6 +137,15 @@ def drive(base: str, path: str, body: dict[str, Any], seconds: float, concurrenc
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000}
 
 
+def drop_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def databases(tmp: Path) -> list[tuple[str, str]]:
     dbs = [("sqlite", f"sqlite:///{tmp / 'bench.db'}")]
     try:
@@ -170,6 +179,7 @@ def main() -> int:
                 finally:
                     os.killpg(proc.pid, signal.SIGTERM)
                     proc.wait(timeout=20)
+                    drop_database(url)
                 for name, r in results.items():
                     print(f"{db:<11}{workers:>8}  {name:<10}{r['rps']:>9.1f}{r['p50']:>9.2f}{r['p99']:>9.2f}")
                 gate = results["gate"]["rps"]
