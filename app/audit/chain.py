@@ -2,10 +2,10 @@
 
 Entry format v1: hash = sha256(prev_hash_hex || canonical_json(body)) where body is
 {"v": 1, "seq", "at", "type", "actor_id", "student_id", "request_id", "data", "policy_version", "config_version"}.
-Canonical JSON is UTF-8 (ensure_ascii=False) so that the databases can rebuild it: the verifier's scan has SQLite
-(json_quote) or PostgreSQL (to_json) concatenate each row's hashed text from its columns in C, and Python only hashes
-(repository.scan_sql). Both quote strings as Python does once control characters are excluded, which the guard does
-for every column. `v1_body_text` is the same rebuild in Python; property and round-trip tests keep all three equal.
+Canonical JSON is UTF-8 (ensure_ascii=False). audit_entries.body stores canonical_json(body) byte for byte, so the
+verifier hashes the stored text and never rebuilds it; the database derives the filter columns from it (models.py).
+`v1_body_text` builds the same text from the parts without a dict (the benchmark's bulk load and the tamper tests use
+it); a property test keeps it equal to canonical_json.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.audit import repository as repo
-from app.audit.chain import format_at
 from app.audit.models import AuditEntry
 from app.errors import BadRequest
 
@@ -35,12 +34,11 @@ def _cursor_seq(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-def _event(row: Row[Any]) -> dict[str, Any]:
-    at = row.occurred_at if row.occurred_at.tzinfo else row.occurred_at.replace(tzinfo=UTC)
-    return {"seq": int(row.seq), "at": format_at(at), "type": row.type, "actor_id": row.actor_id,
-            "student_id": row.student_id, "request_id": row.request_id, "data": json.loads(row.data),
-            "policy_version": row.policy_version, "config_version": row.config_version, "v": row.format_version,
-            "prev_hash": row.prev_hash, "hash": row.hash}
+def _event(row: Row[int, str, str, str]) -> dict[str, Any]:
+    """The event exactly as hashed (v, seq, at, type, ids, data, versions) plus its links."""
+    event: dict[str, Any] = json.loads(row.body)
+    event["prev_hash"], event["hash"] = row.prev_hash, row.hash
+    return event
 
 
 def _filters(student_id: str | None, actor_id: str | None, type: str | None, request_id: str | None,

@@ -7,6 +7,7 @@ session back before re-raising, so a caller that swallowed the error could not c
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.audit import repository as repo
-from app.audit.chain import FORMAT_VERSION, canonical_json, entry_body, entry_hash, format_at
+from app.audit.chain import canonical_json, entry_body, format_at
 from app.audit.guard import AuditGuardError, check_event
 
 __all__ = ["AppendedEntry", "AuditGuardError", "append", "append_in_new_transaction"]
@@ -46,7 +47,6 @@ def append(
     try:
         check_event(type, {"actor_id": actor_id, "student_id": student_id, "request_id": request_id,
                            "policy_version": policy_version, "config_version": config_version}, payload)
-        data_json = canonical_json(payload).decode()
         # Everything the caller queued is flushed before the head is locked, so the lock is held only for the
         # append itself and a failing caller write surfaces here, not after the entry was numbered.
         session.flush()
@@ -57,11 +57,10 @@ def append(
         body = entry_body(seq=seq, at=at_text, type=type, actor_id=actor_id, student_id=student_id,
                           request_id=request_id, data=payload, policy_version=policy_version,
                           config_version=config_version)
-        digest = entry_hash(prev_hash, body)
-        repo.insert_entry(session, seq=seq, occurred_at=at, type=type, actor_id=actor_id, student_id=student_id,
-                          request_id=request_id, data_json=data_json, policy_version=policy_version,
-                          config_version=config_version, format_version=FORMAT_VERSION, prev_hash=prev_hash,
-                          entry_hash=digest)
+        # The stored body is byte for byte what is hashed; the database derives the filter columns from it.
+        body_text = canonical_json(body)
+        digest = hashlib.sha256(prev_hash.encode("ascii") + body_text).hexdigest()
+        repo.insert_entry(session, seq=seq, body=body_text.decode(), prev_hash=prev_hash, entry_hash=digest)
     except BaseException:
         session.rollback()
         raise

@@ -4,16 +4,20 @@ Problems: `gap` (a seq is missing; a later one exists), `truncated` (the chain e
 checkpoint says it should), `broken_link` (prev_hash is not the previous entry's hash), `hash_mismatch` (the
 entry's columns no longer hash to its stored hash), `seq_mismatch` (the head row disagrees with the last entry),
 `checkpoint_mismatch` (the entry at a checkpoint's seq has another hash, or the checkpoint's signature is bad).
+A filter column that no longer matches the hashed body is a `hash_mismatch` at its seq.
 
-Speed: rows come back as plain DBAPI tuples in seq ranges with each entry's hashed text already concatenated by the
-database from its columns (repository.scan_sql), so the Python loop is two comparisons and one sha256 per entry.
-Started from a signed checkpoint, the cost is only the entries after it.
+Speed: each entry's hashed text is stored (`body`), so rows come back as plain DBAPI tuples of
+(seq, prev_hash, hash, prev_hash || body as bytes) and the Python loop is two comparisons and one sha256 per entry.
+The filter columns are generated from body; one catalog read (schema.columns_are_derived) confirms they still are,
+and only if not does verify also compare every row's columns with body in SQL (slow, exact). Started from a signed
+checkpoint, the cost is only the entries after it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -22,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import repository as repo
 from app.audit.chain import GENESIS_HASH
+from app.audit.schema import columns_are_derived
 from app.audit.signing import checkpoint_signature_ok
 
 BATCH_SIZE = 50_000
@@ -62,6 +67,7 @@ def verify_chain(
     anchor and check only the entries after it."""
     head_seq, head_hash = repo.read_head(session)
     head = {"seq": head_seq, "hash": head_hash}
+    derived = columns_are_derived(session)
 
     def bad(walk: _Walk, problem: str, seq: int | None, detail: str) -> VerifyResult:
         return VerifyResult(False, walk.checked, head, seq, problem, detail)
@@ -84,7 +90,8 @@ def verify_chain(
                 return bad(walk, "gap", cp_seq, "the checkpointed entry is missing")
             anchor = _Walk(expected=cp_seq, last_hash=str(rows[0][1]))
             _walk_rows(rows, anchor)
-            if anchor.problem == "hash_mismatch":
+            if anchor.problem == "hash_mismatch" or (not derived and repo.first_column_mismatch(session, cp_seq - 1,
+                                                                                            cp_seq) is not None):
                 return bad(walk, "hash_mismatch", cp_seq, "the checkpointed entry was altered")
             if rows[0][2] != cp_hash:
                 return bad(walk, "checkpoint_mismatch", cp_seq, "history was rewritten before the checkpoint")
@@ -92,17 +99,25 @@ def verify_chain(
         elif cp_seq == 0 and cp_hash != GENESIS_HASH:
             return bad(walk, "checkpoint_mismatch", 0, "an empty-chain checkpoint must carry the genesis hash")
 
-    lo = walk.expected - 1
-    while lo < head_seq:
-        hi = min(lo + batch_size, head_seq)
-        rows = repo.scan_batch(session, lo, hi)
-        start = walk.expected
-        _walk_rows(rows, walk)
-        if walk.problem is not None:
-            return bad(walk, walk.problem, walk.bad_seq, _DETAILS[walk.problem])
-        if cp_seq is not None and start <= cp_seq < walk.expected and rows[cp_seq - start][2] != cp_hash:
-            return bad(walk, "checkpoint_mismatch", cp_seq, "history was rewritten before the checkpoint")
-        lo = hi
+    ranges = [(lo, min(lo + batch_size, head_seq)) for lo in range(walk.expected - 1, head_seq, batch_size)]
+    with _Prefetch(repo.scanner(session, fast=True) if derived else None, ranges) as batches:
+        for lo, hi in ranges:
+            start = walk.expected
+            batch = batches.next()
+            if batch is None or not _walk_fast(batch, walk, hi - lo):
+                # Something is wrong in this batch (or the schema is not ours): walk it again, row by row with seq
+                # and prev_hash, to name the first bad seq and the problem.
+                batches.wait()
+                batch = repo.scan_batch(session, lo, hi)
+                _walk_rows(batch, walk)
+                column_bad = None if derived else repo.first_column_mismatch(session, lo, hi)
+                if column_bad is not None and (walk.bad_seq is None or column_bad <= walk.bad_seq):
+                    return bad(walk, "hash_mismatch", column_bad, "a filter column no longer matches the hashed body")
+                if walk.problem is not None:
+                    return bad(walk, walk.problem, walk.bad_seq, _DETAILS[walk.problem])
+            # Both row layouts end in (hash, hashed bytes).
+            if cp_seq is not None and start <= cp_seq < walk.expected and batch[cp_seq - start][-2] != cp_hash:
+                return bad(walk, "checkpoint_mismatch", cp_seq, "history was rewritten before the checkpoint")
     if walk.expected <= head_seq:
         return bad(walk, "truncated", walk.expected, "the chain ends before the head row")
     if walk.last_hash != head_hash:
@@ -117,19 +132,78 @@ _DETAILS = {
 }
 
 
+Rows = Sequence[tuple[Any, ...]]
+
+
+class _Prefetch:
+    """Reads batch k+1 in one worker thread while the caller hashes batch k. The database's own work (SQLite's
+    page reads run without the GIL; PostgreSQL works in its own process) then overlaps the hashing. Only one read
+    is ever in flight, so the connection is never used by two threads at once."""
+
+    def __init__(self, read: Callable[[int, int], Rows] | None, ranges: list[tuple[int, int]]) -> None:
+        self.read, self.ranges, self.index = read, ranges, 0
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.pending: Future[Rows] | None = None
+
+    def __enter__(self) -> _Prefetch:
+        self._submit()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True)
+
+    def _submit(self) -> None:
+        if self.read is not None and self.index < len(self.ranges):
+            self.pending = self.pool.submit(self.read, *self.ranges[self.index])
+
+    def next(self) -> Rows | None:
+        """This batch's fast rows (None without a fast reader); starts reading the next one."""
+        if self.pending is None:
+            return None
+        rows = self.pending.result()
+        self.index += 1
+        self._submit()
+        return rows
+
+    def wait(self) -> None:
+        """Let the read in flight finish, so the caller may use the connection itself."""
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
+            self.read = None
+
+
+def _walk_fast(rows: Sequence[tuple[Any, ...]], walk: _Walk, count: int) -> bool:
+    """The hot loop over (hash, prev_hash || body): True, with `walk` advanced, only if the whole batch is intact.
+
+    No seq is read: seq is the primary key and the scan covers lo < seq <= hi, so `count` rows means no gap. The scan
+    keeps only rows whose prev_hash is 64 characters, so `startswith(last)` is exact equality of prev_hash (a longer
+    prev_hash could otherwise take characters from body and still hash the same)."""
+    if len(rows) != count:
+        return False
+    sha256 = hashlib.sha256
+    last = walk.last_hash.encode()
+    for digest, hashed in rows:
+        if not hashed.startswith(last) or sha256(hashed).hexdigest() != digest:
+            return False
+        last = digest.encode()
+    walk.expected, walk.last_hash, walk.checked = walk.expected + count, last.decode(), walk.checked + count
+    return True
+
+
 def _walk_rows(rows: Sequence[tuple[Any, ...]], walk: _Walk) -> None:
     """The hot loop: locals only, two comparisons and one sha256 per entry."""
     sha256 = hashlib.sha256
     expected, last_hash, checked = walk.expected, walk.last_hash, walk.checked
-    for seq, prev, digest, version, body in rows:
+    for seq, prev, digest, hashed in rows:
         if seq != expected:
             walk.problem, walk.bad_seq = "gap", expected
             break
         if prev != last_hash:
             walk.problem, walk.bad_seq = "broken_link", seq
             break
-        # A NULL in a NOT NULL column makes the whole text NULL; an unknown format cannot be checked: both fail.
-        if version != 1 or body is None or sha256((prev + body).encode()).hexdigest() != digest:
+        # hashed is prev || body: every format version hashes its body text the same way.
+        if sha256(hashed).hexdigest() != digest:
             walk.problem, walk.bad_seq = "hash_mismatch", seq
             break
         last_hash = digest

@@ -21,6 +21,25 @@ depends_on: str | Sequence[str] | None = None
 GENESIS_HASH = "0" * 64
 SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
+_AT = "body::jsonb ->> 'at'"
+_TEXT_KEYS = ("type", "actor_id", "student_id", "request_id", "policy_version", "config_version")
+_DERIVED = {
+    "sqlite": {
+        "occurred_at": "replace(substr(json_extract(body, '$.at'), 1, 26), 'T', ' ')",
+        **{key: f"json_extract(body, '$.{key}')" for key in _TEXT_KEYS},
+        "format_version": "json_extract(body, '$.v')",
+    },
+    "postgresql": {
+        "occurred_at": (
+            f"timezone('UTC', make_timestamp(substr({_AT}, 1, 4)::int, substr({_AT}, 6, 2)::int, "
+            f"substr({_AT}, 9, 2)::int, substr({_AT}, 12, 2)::int, substr({_AT}, 15, 2)::int, "
+            f"substr({_AT}, 18, 9)::float8))"
+        ),
+        **{key: f"(body::jsonb ->> '{key}')" for key in _TEXT_KEYS},
+        "format_version": "((body::jsonb ->> 'v')::smallint)",
+    },
+}
+
 _SQLITE_TRIGGERS = [
     ("audit_entries_no_update", "BEFORE UPDATE ON audit_entries", "audit_entries is append-only"),
     ("audit_entries_no_delete", "BEFORE DELETE ON audit_entries", "audit_entries is append-only"),
@@ -65,20 +84,30 @@ _PG_TRIGGERS = [
 
 
 def upgrade() -> None:
+    # The filter columns are generated from the hashed body (app/audit/schema.py keeps the same expressions and
+    # verify checks the catalog still says so), so none can be edited apart from what was hashed.
+    dialect = op.get_bind().dialect.name
+    derived = _DERIVED[dialect]
+
+    def column(name: str, type_: sa.types.TypeEngine, nullable: bool) -> sa.Column:
+        # VIRTUAL on SQLite (nothing stored to drift); PostgreSQL before 18 only has STORED.
+        computed = sa.Computed(sa.text(derived[name]), persisted=True if dialect == "postgresql" else None)
+        return sa.Column(name, type_, computed, nullable=nullable)
+
     op.create_table(
         "audit_entries",
         sa.Column("seq", SEQ, primary_key=True, autoincrement=False),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("type", sa.String(60), nullable=False),
-        sa.Column("actor_id", sa.String(200), nullable=True),
-        sa.Column("student_id", sa.String(200), nullable=True),
-        sa.Column("request_id", sa.String(200), nullable=True),
-        sa.Column("data", sa.Text(), nullable=False),
-        sa.Column("policy_version", sa.String(80), nullable=True),
-        sa.Column("config_version", sa.String(80), nullable=True),
-        sa.Column("format_version", sa.SmallInteger(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
         sa.Column("prev_hash", sa.String(64), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
+        column("occurred_at", sa.DateTime(timezone=True), False),
+        column("type", sa.String(60), False),
+        column("actor_id", sa.String(200), True),
+        column("student_id", sa.String(200), True),
+        column("request_id", sa.String(200), True),
+        column("policy_version", sa.String(80), True),
+        column("config_version", sa.String(80), True),
+        column("format_version", sa.SmallInteger(), False),
         sa.PrimaryKeyConstraint("seq", name="pk_audit_entries"),
     )
     student_nn = sa.text("student_id IS NOT NULL")

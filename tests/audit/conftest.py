@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.audit.schema import DERIVED
 from app.audit.service import append
 from app.db.session import make_sessionmaker
 
@@ -37,15 +38,22 @@ def fill(factory: sessionmaker[Session], n: int, **over: Any) -> None:
 
 
 @contextmanager
-def dba(engine: Engine) -> Iterator[Any]:
-    """A database administrator who disables the append-only triggers, edits, and puts them back."""
+def dba(engine: Engine, *, decouple: bool = False) -> Iterator[Any]:
+    """A database administrator who disables the append-only triggers, edits, and puts them back. With `decouple`,
+    first turns the generated filter columns into plain ones, which is what editing one apart from body takes."""
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
             conn.execute(text("ALTER TABLE audit_chain_head DISABLE TRIGGER USER"))
+            for column in DERIVED["postgresql"] if decouple else ():
+                conn.execute(text(f"ALTER TABLE audit_entries ALTER COLUMN {column} DROP EXPRESSION"))
         else:
             for name in SQLITE_TRIGGERS:
                 conn.execute(text(f"DROP TRIGGER {name}"))
+            if decouple:  # SQLite cannot drop an expression: rebuild the table with plain columns.
+                conn.execute(text("CREATE TABLE plain AS SELECT * FROM audit_entries"))
+                conn.execute(text("DROP TABLE audit_entries"))
+                conn.execute(text("ALTER TABLE plain RENAME TO audit_entries"))
         yield conn
         if engine.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER USER"))

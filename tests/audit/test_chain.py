@@ -1,4 +1,4 @@
-"""Pure hashing: canonical JSON, the fast v1 rebuild used by the verifier, keyed payload digests."""
+"""Pure hashing: canonical JSON, the v1 text builder (bulk loads, tamper tests), keyed payload digests."""
 
 from __future__ import annotations
 

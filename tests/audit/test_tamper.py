@@ -16,6 +16,7 @@ from app.audit.chain import v1_body_text
 from app.audit.checkpoints import create_checkpoint
 from app.audit.keys import load_or_create_signing_key
 from app.audit.queries import query_events
+from app.audit.schema import columns_are_derived
 from app.audit.signing import sign_checkpoint
 from app.audit.verify import verify_chain
 from tests.audit.conftest import dba, fill
@@ -29,7 +30,7 @@ def _verify(factory: sessionmaker[Session], **kw: Any) -> Any:
 
 
 @pytest.mark.parametrize("statement", [
-    "UPDATE audit_entries SET data = '{}' WHERE seq = 3",
+    "UPDATE audit_entries SET body = '{}' WHERE seq = 3",
     "UPDATE audit_entries SET student_id = 'st-x' WHERE seq = 3",
     "DELETE FROM audit_entries WHERE seq = 3",
     "DELETE FROM audit_entries",
@@ -53,7 +54,10 @@ def test_postgres_refuses_truncate(engine: Engine, factory: sessionmaker[Session
 
 
 @pytest.mark.parametrize(("statement", "problem", "bad_seq"), [
-    ("UPDATE audit_entries SET data = '{\"fields\":[\"religion\"]}' WHERE seq = 13", "hash_mismatch", 13),
+    ("UPDATE audit_entries SET body = replace(body, '\"name\"', '\"religion\"') WHERE seq = 13", "hash_mismatch", 13),
+    ("UPDATE audit_entries SET format_version = 2 WHERE seq = 13", "hash_mismatch", 13),
+    ("UPDATE audit_entries SET request_id = NULL WHERE seq = 13", "hash_mismatch", 13),
+    ("UPDATE audit_entries SET config_version = 'sha256:q' WHERE seq = 13", "hash_mismatch", 13),
     ("UPDATE audit_entries SET student_id = 'st-9' WHERE seq = 13", "hash_mismatch", 13),
     ("UPDATE audit_entries SET actor_id = NULL WHERE seq = 13", "hash_mismatch", 13),
     ("UPDATE audit_entries SET type = 'data.read' WHERE seq = 13", "hash_mismatch", 13),
@@ -71,10 +75,32 @@ def test_a_single_edited_or_deleted_row_is_found_at_its_seq(engine: Engine, fact
     fill(factory, N)
     if engine.dialect.name == "sqlite":
         statement = statement.replace("occurred_at + INTERVAL '1 second'", "replace(occurred_at, ':', '-')")
-    with dba(engine) as conn:
+    # Editing a filter column apart from body first takes turning its generation expression off.
+    decouple = not any(f"SET {column} " in statement for column in ("body", "hash", "prev_hash", "seq"))
+    with dba(engine, decouple=decouple) as conn:
         conn.execute(text(statement))
     result = _verify(factory)
     assert (result.ok, result.problem, result.first_bad_seq) == (False, problem, bad_seq)
+
+
+@pytest.mark.parametrize("column", ["student_id", "actor_id", "occurred_at", "type"])
+def test_a_filter_column_cannot_be_edited_apart_from_body(engine: Engine, factory: sessionmaker[Session],
+                                                          column: str) -> None:
+    fill(factory, 5)
+    with pytest.raises(DBAPIError), dba(engine) as conn:  # Triggers off, and still the database refuses.
+        conn.execute(text(f"UPDATE audit_entries SET {column} = NULL WHERE seq = 3"))
+    with factory() as s:
+        assert columns_are_derived(s)  # The fast path: no per-row column check needed.
+    assert _verify(factory).ok
+
+
+def test_decoupled_but_unedited_columns_still_verify(engine: Engine, factory: sessionmaker[Session]) -> None:
+    fill(factory, N)
+    with dba(engine, decouple=True):
+        pass
+    with factory() as s:
+        assert not columns_are_derived(s)
+    assert _verify(factory).ok  # The slow path compares every row and finds nothing wrong.
 
 
 def test_reordered_rows_are_found(engine: Engine, factory: sessionmaker[Session]) -> None:
@@ -99,8 +125,8 @@ def _rewrite_tail(engine: Engine, factory: sessionmaker[Session], from_seq: int)
             body = v1_body_text(seq, e["at"], e["type"], e["actor_id"], e["student_id"], e["request_id"], data,
                                 e["policy_version"], e["config_version"])
             digest = hashlib.sha256((last + body).encode()).hexdigest()
-            conn.execute(text("UPDATE audit_entries SET data = :d, prev_hash = :p, hash = :h WHERE seq = :s"),
-                         {"d": data, "p": last, "h": digest, "s": seq})
+            conn.execute(text("UPDATE audit_entries SET body = :b, prev_hash = :p, hash = :h WHERE seq = :s"),
+                         {"b": body, "p": last, "h": digest, "s": seq})
             last = digest
         conn.execute(text("UPDATE audit_chain_head SET hash = :h WHERE id = 1"), {"h": last})
 
@@ -174,3 +200,17 @@ def test_checkpoint_refuses_to_sign_a_broken_chain(engine: Engine, factory: sess
         conn.execute(text("DELETE FROM audit_entries WHERE seq = 2"))
     with pytest.raises(ChainBroken), factory() as s:
         create_checkpoint(s, load_or_create_signing_key(tmp_path / "signing.pem"), actor_id="admin")
+
+
+def test_moving_text_from_body_into_prev_hash_is_found(engine: Engine, factory: sessionmaker[Session]) -> None:
+    """prev_hash || body hashes the same if a character moves across the boundary; the scan pins prev_hash's length."""
+    fill(factory, N)
+    move = "UPDATE audit_entries SET prev_hash = prev_hash || substr(body, 1, 1), body = substr(body, 2) WHERE seq = 13"
+    with pytest.raises(DBAPIError), dba(engine) as conn:  # The generated columns cannot parse what is left.
+        conn.execute(text(move))
+    with dba(engine, decouple=True) as conn:
+        if engine.dialect.name == "postgresql":  # varchar(64) is enforced there: the DBA widens it first.
+            conn.execute(text("ALTER TABLE audit_entries ALTER COLUMN prev_hash TYPE text"))
+        conn.execute(text(move))
+    result = _verify(factory)  # The link no longer matches, and (on SQLite) the body is no longer JSON.
+    assert (result.ok, result.first_bad_seq) == (False, 13) and result.problem in ("broken_link", "hash_mismatch")
