@@ -21,7 +21,7 @@ from app.domain.disclosures import repository as requests_repo
 from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.districts import repository as people
 from app.domain.legal_bases import repository as artifacts
-from app.policy.facts import DecisionContext, RequestFacts
+from app.policy.facts import DecisionContext, EmergencyFacts, RequestFacts
 from app.records.base import RecordStore
 
 
@@ -53,8 +53,8 @@ def load(session: Session, store: RecordStore, caller: Principal, body: Disclosu
     district = session.get(District, district_id) if district_id else None
     student_facts = None
     if student is not None:
-        student_facts = fb.student_facts(student, store.field_names(session, student.id),
-                                         people.parents_of(session, student.id))
+        # Parent links matter only when a consent is recorded (assess_consent), never to decide(): not loaded here.
+        student_facts = fb.student_facts(student, store.field_names(session, student.id), [])
     incident = session.get(Incident, body.incident_id) if body.incident_id else None
     if incident is not None and not _same_district(incident.district_id, district):
         incident = None
@@ -89,14 +89,22 @@ def load(session: Session, store: RecordStore, caller: Principal, body: Disclosu
         reuse_of_purpose=reuse.purpose if reuse else None,
         reuse_of_restrictions=tuple(reuse.use_restrictions or []) if reuse else (),
         services_notice_on_file=any(r.kind == "SERVICES_NOTICE" for r in reports_on_file),
-        student_emergencies=tuple(fb.emergency_facts(e) for e in (
-            artifacts.emergencies_for_student(session, district.id, student.id) if student and district else [])),
+        student_emergencies=_declared_emergencies(session, body, district, student),
         student_reports=tuple(fb.report_facts(r, filer_roles.get(r.filed_by, "")) for r in reports_on_file),
     )
     context = DecisionContext(now=now, district=fb.district_facts(district) if district else None,
                               student=student_facts, request=request)
     return Loaded(context, student, district, requester, recipient,
                   config_version(district, student, [u for u in (requester, recipient) if u is not None]))
+
+
+def _declared_emergencies(session: Session, body: DisclosureRequestIn, district: District | None,
+                          student: Student | None) -> tuple[EmergencyFacts, ...]:
+    """Declarations for the student, read only where the engine looks for one: an EMERGENCY request that cites
+    no declaration (R-EMG-7)."""
+    if body.purpose != "EMERGENCY" or body.emergency_id is not None or student is None or district is None:
+        return ()
+    return tuple(fb.emergency_facts(e) for e in artifacts.emergencies_for_student(session, district.id, student.id))
 
 
 def config_version(district: District | None, student: Student | None, parties: list[User]) -> str:
