@@ -121,6 +121,9 @@ def submit(session: Session, gate: Gate, caller: Principal, body: DisclosureRequ
             **_created_event_data(body, caller), **decided_event_data(row)},
             policy_version=row.policy_version, config_version=row.config_version)
         return request_view(row, released=None, notice_text=None, last_entry=entry)
+    settled = row.decision in ("ALLOW", "ALLOW_REDACTED")
+    if settled:  # marked before the first write, so the row is inserted once, not inserted and then updated
+        mark_released(session, row, decision.auto_release_rule, loaded.context)
     session.add(row)
     session.flush()
     append(session, "request.created", actor_id=caller.id, student_id=_sid(row), request_id=row.id,
@@ -132,7 +135,7 @@ def submit(session: Session, gate: Gate, caller: Principal, body: DisclosureRequ
         entry = append(session, "emergency.requested", actor_id=caller.id, student_id=_sid(row), request_id=row.id,
                        data={"urgent": True, "school_id": row.school_id})
     released = Released({})
-    if row.decision in ("ALLOW", "ALLOW_REDACTED"):
+    if settled:
         released, entry = finish_release(session, gate, row, decision.auto_release_rule, loaded.context)
     return request_view(row, released=released, notice_text=gate.policy.notice_text(row.notice_version or ""),
                         last_entry=entry)
@@ -147,14 +150,20 @@ def _sealed(loaded: ctx.Loaded) -> bool:
     return bool(order and order.non_disclosure_order)
 
 
-def finish_release(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str | None,
-                   context: DecisionContext) -> tuple[Released, AppendedEntry]:
-    """Settle a request that releases data: who released it, which other students it names, the audit entry."""
+def mark_released(session: Session, row: DisclosureRequest, auto_rule: str | None, context: DecisionContext) -> None:
+    """Who released the request, when, and which other students its released records name (R-LOG-2, R-REC-9)."""
     if row.released_by is None:
         row.released_by = _official(row, auto_rule, context)
     row.released_at = context.now
     row.named_student_ids = _named_students(session, row)
-    session.flush()
+
+
+def finish_release(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str | None,
+                   context: DecisionContext) -> tuple[Released, AppendedEntry]:
+    """Settle a request that releases data: mark it released, read the released fields, append data.released."""
+    if row.released_at is None:
+        mark_released(session, row, auto_rule, context)
+        session.flush()
     released = read_released(session, gate.store, row)
     return released, audit_release(session, row, released, gate.digest_key, row.released_by or "gatekeeper")
 
