@@ -11,6 +11,7 @@ from app import clock
 from app.audit.service import append
 from app.auth.principal import Principal
 from app.db.models import District, School, User
+from app.db.upsert import get_or_add
 from app.domain.districts import repository as repo
 from app.domain.districts.schemas import DistrictIn, SchoolIn, UserIn, jsonable
 from app.errors import Unprocessable
@@ -44,11 +45,7 @@ def put_district(session: Session, actor: Principal, district_id: str, body: Dis
                  vocab: Vocabulary) -> tuple[District, bool]:
     _check_district(body, vocab)
     data = jsonable(body)
-    district = repo.get_district(session, district_id)
-    created = district is None
-    if district is None:
-        district = District(id=district_id)
-        session.add(district)
+    district, created = get_or_add(session, District, district_id)
     before = _district_snapshot(district) if not created else {}
     district.name = body.name
     district.timezone = body.timezone
@@ -79,11 +76,7 @@ def _district_snapshot(d: District) -> dict[str, Any]:
 def put_school(session: Session, actor: Principal, school_id: str, body: SchoolIn) -> tuple[School, bool]:
     if repo.get_district(session, body.district_id) is None:
         raise Unprocessable.at(["district_id"], "unknown district")
-    school = repo.get_school(session, school_id)
-    created = school is None
-    if school is None:
-        school = School(id=school_id)
-        session.add(school)
+    school, created = get_or_add(session, School, school_id)
     school.district_id = body.district_id
     school.name = body.name
     school.grades = list(body.grades)
@@ -103,11 +96,7 @@ def put_user(session: Session, actor: Principal | None, user_id: str, body: User
     district_id = body.district_id or repo.only_district_id(session)
     if district_id is not None and repo.get_district(session, district_id) is None:
         raise Unprocessable.at(["district_id"], "unknown district")
-    user = repo.get_user(session, user_id)
-    created = user is None
-    if user is None:
-        user = User(id=user_id)
-        session.add(user)
+    user, created = get_or_add(session, User, user_id)
     children = [c.model_dump() for c in body.children]
     student_ids = list(dict.fromkeys([*body.student_ids, *(c["student_id"] for c in children)]))
     user.name, user.role, user.title, user.affiliation = body.name, body.role, body.title, body.affiliation

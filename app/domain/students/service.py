@@ -11,6 +11,7 @@ from app import clock
 from app.audit.service import append
 from app.auth.principal import Principal
 from app.db.models import Incident, School, Student, StudentField
+from app.db.upsert import get_or_add
 from app.domain.students.schemas import IncidentIn, StudentIn
 from app.errors import NotFound, Unprocessable
 from app.policy.vocabulary import Vocabulary
@@ -27,11 +28,7 @@ def put_student(session: Session, actor: Principal, student_id: str, body: Stude
     fields = dict(body.fields)
     if body.name is not None:
         fields.setdefault("name", body.name)
-    student = session.get(Student, student_id)
-    created = student is None
-    if student is None:
-        student = Student(id=student_id)
-        session.add(student)
+    student, created = get_or_add(session, Student, student_id)
     student.district_id = school.district_id
     student.school_id = body.school_id
     student.date_of_birth = body.date_of_birth
@@ -86,11 +83,7 @@ def put_incident(session: Session, actor: Principal, incident_id: str, body: Inc
     for i, duty in enumerate(body.reporting_duties):
         if not (vocab.has("reporting_duties", duty) or duty.startswith("OTHER:")):
             raise Unprocessable.at(["reporting_duties", i], "unknown reporting duty")
-    incident = session.get(Incident, incident_id)
-    created = incident is None
-    if incident is None:
-        incident = Incident(id=incident_id)
-        session.add(incident)
+    incident, created = get_or_add(session, Incident, incident_id)
     incident.district_id = school.district_id
     incident.school_id = body.school_id
     incident.occurred_at = body.occurred_at
