@@ -15,7 +15,6 @@ checkpoint, the cost is only the entries after it.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -26,8 +25,10 @@ from sqlalchemy.orm import Session
 
 from app.audit import repository as repo
 from app.audit.chain import GENESIS_HASH
+from app.audit.parallel import verify_ranges_in_parallel
 from app.audit.schema import columns_are_derived
 from app.audit.signing import checkpoint_signature_ok
+from app.audit.verify_walk import Walk, walk_fast, walk_rows
 
 BATCH_SIZE = 50_000
 
@@ -45,15 +46,6 @@ class VerifyResult:
         return asdict(self)
 
 
-@dataclass
-class _Walk:
-    expected: int
-    last_hash: str
-    checked: int = 0
-    problem: str | None = None
-    bad_seq: int | None = None
-
-
 def verify_chain(
     session: Session,
     *,
@@ -61,6 +53,7 @@ def verify_chain(
     public_key: Ed25519PublicKey | None = None,
     from_checkpoint: bool = False,
     batch_size: int = BATCH_SIZE,
+    workers: int = 1,
 ) -> VerifyResult:
     """Verify every entry up to the head row. With `checkpoint`, also require the entry at its seq to carry its
     hash (and, with `public_key`, a valid signature). With `from_checkpoint`, trust the signed checkpoint as the
@@ -69,10 +62,10 @@ def verify_chain(
     head = {"seq": head_seq, "hash": head_hash}
     derived = columns_are_derived(session)
 
-    def bad(walk: _Walk, problem: str, seq: int | None, detail: str) -> VerifyResult:
+    def bad(walk: Walk, problem: str, seq: int | None, detail: str) -> VerifyResult:
         return VerifyResult(False, walk.checked, head, seq, problem, detail)
 
-    walk = _Walk(expected=1, last_hash=GENESIS_HASH)
+    walk = Walk(expected=1, last_hash=GENESIS_HASH)
     cp_seq: int | None = None
     cp_hash = ""
     if checkpoint is not None:
@@ -88,28 +81,35 @@ def verify_chain(
             rows = repo.scan_batch(session, cp_seq - 1, cp_seq)
             if not rows:
                 return bad(walk, "gap", cp_seq, "the checkpointed entry is missing")
-            anchor = _Walk(expected=cp_seq, last_hash=str(rows[0][1]))
-            _walk_rows(rows, anchor)
+            anchor = Walk(expected=cp_seq, last_hash=str(rows[0][1]))
+            walk_rows(rows, anchor)
             if anchor.problem == "hash_mismatch" or (not derived and repo.first_column_mismatch(session, cp_seq - 1,
                                                                                             cp_seq) is not None):
                 return bad(walk, "hash_mismatch", cp_seq, "the checkpointed entry was altered")
             if rows[0][2] != cp_hash:
                 return bad(walk, "checkpoint_mismatch", cp_seq, "history was rewritten before the checkpoint")
-            walk = _Walk(expected=cp_seq + 1, last_hash=cp_hash, checked=1)
+            walk = Walk(expected=cp_seq + 1, last_hash=cp_hash, checked=1)
         elif cp_seq == 0 and cp_hash != GENESIS_HASH:
             return bad(walk, "checkpoint_mismatch", 0, "an empty-chain checkpoint must carry the genesis hash")
 
+    last = verify_ranges_in_parallel(session, walk.expected - 1, walk.last_hash, head_seq, workers, batch_size) if (
+        derived and workers > 1) else None
+    if last is not None:
+        # Every entry hashes and links; what is left is what the sequential walk checks at its end.
+        walk = Walk(expected=head_seq + 1, last_hash=last, checked=walk.checked + head_seq - walk.expected + 1)
+        if cp_seq is not None and cp_seq > 0 and repo.scan_batch(session, cp_seq - 1, cp_seq)[0][2] != cp_hash:
+            return bad(walk, "checkpoint_mismatch", cp_seq, "history was rewritten before the checkpoint")
     ranges = [(lo, min(lo + batch_size, head_seq)) for lo in range(walk.expected - 1, head_seq, batch_size)]
     with _Prefetch(repo.scanner(session, fast=True) if derived else None, ranges) as batches:
         for lo, hi in ranges:
             start = walk.expected
             batch = batches.next()
-            if batch is None or not _walk_fast(batch, walk, hi - lo):
+            if batch is None or not walk_fast(batch, walk, hi - lo):
                 # Something is wrong in this batch (or the schema is not ours): walk it again, row by row with seq
                 # and prev_hash, to name the first bad seq and the problem.
                 batches.wait()
                 batch = repo.scan_batch(session, lo, hi)
-                _walk_rows(batch, walk)
+                walk_rows(batch, walk)
                 column_bad = None if derived else repo.first_column_mismatch(session, lo, hi)
                 if column_bad is not None and (walk.bad_seq is None or column_bad <= walk.bad_seq):
                     return bad(walk, "hash_mismatch", column_bad, "a filter column no longer matches the hashed body")
@@ -171,42 +171,3 @@ class _Prefetch:
             self.pending.result()
             self.pending = None
             self.read = None
-
-
-def _walk_fast(rows: Sequence[tuple[Any, ...]], walk: _Walk, count: int) -> bool:
-    """The hot loop over (hash, prev_hash || body): True, with `walk` advanced, only if the whole batch is intact.
-
-    No seq is read: seq is the primary key and the scan covers lo < seq <= hi, so `count` rows means no gap. The scan
-    keeps only rows whose prev_hash is 64 characters, so `startswith(last)` is exact equality of prev_hash (a longer
-    prev_hash could otherwise take characters from body and still hash the same)."""
-    if len(rows) != count:
-        return False
-    sha256 = hashlib.sha256
-    last = walk.last_hash.encode()
-    for digest, hashed in rows:
-        if not hashed.startswith(last) or sha256(hashed).hexdigest() != digest:
-            return False
-        last = digest.encode()
-    walk.expected, walk.last_hash, walk.checked = walk.expected + count, last.decode(), walk.checked + count
-    return True
-
-
-def _walk_rows(rows: Sequence[tuple[Any, ...]], walk: _Walk) -> None:
-    """The hot loop: locals only, two comparisons and one sha256 per entry."""
-    sha256 = hashlib.sha256
-    expected, last_hash, checked = walk.expected, walk.last_hash, walk.checked
-    for seq, prev, digest, hashed in rows:
-        if seq != expected:
-            walk.problem, walk.bad_seq = "gap", expected
-            break
-        if prev != last_hash:
-            walk.problem, walk.bad_seq = "broken_link", seq
-            break
-        # hashed is prev || body: every format version hashes its body text the same way.
-        if sha256(hashed).hexdigest() != digest:
-            walk.problem, walk.bad_seq = "hash_mismatch", seq
-            break
-        last_hash = digest
-        expected += 1
-        checked += 1
-    walk.expected, walk.last_hash, walk.checked = expected, last_hash, checked
