@@ -4,8 +4,6 @@ e.g. R-GATE-3 on every hard bar, R-GATE-7 on every section 37L field for law enf
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from app.policy.context import Resolved
 from app.policy.tags import FieldInfo
 from app.policy.types import FieldDecision, Outcome
@@ -65,4 +63,4 @@ def annotate(
         extra += ["R-APR-3", "R-APR-4"]
     if not extra:
         return fd
-    return replace(fd, rules=tuple(dict.fromkeys(fd.rules + tuple(extra))))
+    return fd.with_rules(tuple(dict.fromkeys(fd.rules + tuple(extra))))

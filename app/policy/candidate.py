@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Missing:
-    """A missing basis or a bar found by Python, with the rule that says so (API.md section 7 `reasons`)."""
+class Missing(NamedTuple):
+    """A missing basis or a bar found by Python, with the rule that says so (API.md section 7 `reasons`).
+
+    A NamedTuple, not a dataclass: built and hashed per field on the hot path (fielddecide caches on tuples of them).
+    """
 
     code: str
     rule: str

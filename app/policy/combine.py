@@ -14,7 +14,7 @@ _NO_NOTICE_BASES = frozenset({"FERPA_DIRECTORY", "FERPA_JUDICIAL", "NOT_EDUCATIO
 _AUTO_RULES = {"directory": "R-DIR-1", "consent": "R-CON-4", "consent_lift": "R-CON-4"}
 
 
-def _conflicted(res: Resolved) -> bool:
+def conflicted(res: Resolved) -> bool:
     parties = (res.requester, res.recipient)
     return any(p.role in ("sro", "pd_contact") and res.student.id in p.declared_relationships for p in parties)
 
@@ -22,7 +22,7 @@ def _conflicted(res: Resolved) -> bool:
 def adjust(res: Resolved, fd: FieldDecision, token: str) -> FieldDecision:
     if fd.outcome is Outcome.WITHHOLD:
         return fd
-    if _conflicted(res) and token not in EMERGENCY_TOKENS and token not in ORDER_TOKENS:
+    if res.conflicted and token not in EMERGENCY_TOKENS and token not in ORDER_TOKENS:
         # R-SO-6 / MOU III: the appointing authority and the principal decide; the emergency path is unaffected.
         return replace(fd, outcome=Outcome.PENDING, reason="W_CONFLICT", approver_roles=("chief", "principal",
                        "designee"), approvals_required=_CONFLICT_GROUPS, rules=fd.rules + ("R-SO-6",))

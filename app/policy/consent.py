@@ -85,16 +85,14 @@ def _covers(consent: ConsentFacts, info: FieldInfo, res: Resolved) -> str | None
 
 
 def resolve_consent(res: Resolved, info: FieldInfo) -> Resolution:
-    request = res.ctx.request
-    consents = [c for c in request.consents if c.student_id == res.student.id]
+    consents = res.consents  # the student's consents with invalid_rule() of each, resolved once per request
     if not consents:
-        return None, ([Missing("W_NO_BASIS", "R-CON-1")] if request.consent_id_given else [])
+        return None, ([Missing("W_NO_BASIS", "R-CON-1")] if res.ctx.request.consent_id_given else [])
     if "SUD97" in info.tags:
         return _resolve_sud(res, info, consents)
     missing: list[Missing] = []
-    for consent in consents:
+    for consent, bad_rule in consents:
         scope_rule = _covers(consent, info, res)
-        bad_rule = invalid_rule(consent, res)
         if scope_rule is None and bad_rule is None:
             lift = res.is_le and bool(info.categories_37l)
             basis = ("FERPA_CONSENT", "37L_X2_CONSENT") if lift else ("FERPA_CONSENT",)
@@ -108,14 +106,20 @@ def resolve_consent(res: Resolved, info: FieldInfo) -> Resolution:
     return None, missing
 
 
-def _resolve_sud(res: Resolved, info: FieldInfo, consents: list[ConsentFacts]) -> Resolution:
+def student_consents(res: Resolved) -> tuple[tuple[ConsentFacts, str | None], ...]:
+    """The request's consents for this student, each with the rule that makes it unusable now (None: in force)."""
+    sid = res.student.id
+    return tuple((c, invalid_rule(c, res)) for c in res.ctx.request.consents if c.student_id == sid)
+
+
+def _resolve_sud(res: Resolved, info: FieldInfo, consents: tuple[tuple[ConsentFacts, str | None], ...]) -> Resolution:
     """R-SUD-1: the pupil's own written consent, plus a parent's under 18 (A-20), both naming the field."""
 
-    def usable(c: ConsentFacts) -> bool:
-        return invalid_rule(c, res) is None and _covers(c, info, res) is None
+    def usable(c: ConsentFacts, bad: str | None) -> bool:
+        return bad is None and _covers(c, info, res) is None
 
-    pupil = any(usable(c) and c.signer_relationship == "student" for c in consents)
-    parent = any(usable(c) and c.signer_relationship in ("parent", "guardian") for c in consents)
+    pupil = any(usable(c, bad) and c.signer_relationship == "student" for c, bad in consents)
+    parent = any(usable(c, bad) and c.signer_relationship in ("parent", "guardian") for c, bad in consents)
     adult = age_on(res.student.date_of_birth, res.today) >= 18
     if pupil and (adult or parent):
         return Candidate("sud_consent", ("FERPA_CONSENT",), ("R-SUD-1",), covers_all_students=False), []

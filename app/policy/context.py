@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from app.policy.facts import AnnualNotice, DecisionContext, DistrictFacts, Party, StudentFacts
+from app.policy.facts import (
+    AnnualNotice,
+    ConsentFacts,
+    DecisionContext,
+    DistrictFacts,
+    EmergencyFacts,
+    Party,
+    StudentFacts,
+)
 
 LE_AGENCIES = frozenset({"police", "state_police", "fusion_center", "district_attorney", "federal"})
 LE_ROLES = frozenset({"sro", "pd_contact", "law_enforcement", "chief"})
@@ -44,8 +52,24 @@ def is_law_enforcement(party: Party) -> bool:
 
 
 @dataclass(frozen=True)
+class EmergencyState:
+    """The emergency a request is judged on, resolved once per request instead of once per field (emergency.py)."""
+
+    wanted: bool  # the request asks for the emergency basis (purpose EMERGENCY or a cited declaration)
+    em: EmergencyFacts | None
+    covers: bool  # the declaration names this student and recipient (R-EMG-2)
+    active: bool  # started, not ended, before its review time (R-EMG-4)
+    allowed: frozenset[str]  # necessary fields for this recipient (R-EMG-3)
+    allowed_medical: frozenset[str]  # the same for a medical field (R-EMG-9)
+
+
+NO_EMERGENCY = EmergencyState(False, None, False, False, frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
 class Resolved:
-    """What every field of one request shares."""
+    """What every field of one request shares. The fields after `student` are derived from the others once per
+    request (decide._prepare) so that no per-field step recomputes a request-level fact."""
 
     ctx: DecisionContext
     today: date
@@ -57,6 +81,11 @@ class Resolved:
     purpose: str  # the purpose attribute of the table (CODE_OF_CONDUCT for such an incident, OTHER if unknown)
     redisclosure: bool
     student: StudentFacts
+    emergency: EmergencyState = NO_EMERGENCY
+    relevant: frozenset[str] = frozenset()  # base names the relevance matrix gives the request's purpose (R-LEI-5)
+    consents: tuple[tuple[ConsentFacts, str | None], ...] = ()  # the student's cited consents, each with the rule
+    #                                                            that makes it unusable now (None: in force)
+    conflicted: bool = False  # requester or recipient declared a relationship with the student (R-SO-6)
 
     @property
     def is_le(self) -> bool:

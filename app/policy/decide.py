@@ -6,14 +6,15 @@ withholds every requested field (R-GATE-1, fail closed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.policy import combine
 from app.policy.annotate import annotate
 from app.policy.candidate import Missing
+from app.policy.consent import student_consents
 from app.policy.context import Resolved, is_law_enforcement, local_date, notice_in_force
 from app.policy.directory import directory_only
-from app.policy.emergency import current_emergency, necessary_for, wants_emergency
+from app.policy.emergency import emergency_state, necessary_for
 from app.policy.facts import DecisionContext, Party
 from app.policy.fielddecide import decide_field, withhold
 from app.policy.purposes import PurposeTable
@@ -88,8 +89,21 @@ def _resolve(comp: Components, ctx: DecisionContext) -> Resolved | None:
     incident = request.incident
     if purpose == "LE_RESPONSE" and incident and incident.classification in comp.purposes.incident_prohibited:
         purpose = incident.classification  # R-LEI-3: a code-of-conduct matter is a prohibited purpose
-    return Resolved(ctx, today, notice, recipient, requester, status, so_failure, purpose,
-                    is_redisclosure(request, requester, recipient), student)
+    res = Resolved(ctx, today, notice, recipient, requester, status, so_failure, purpose,
+                   is_redisclosure(request, requester, recipient), student)
+    return _prepare(comp, res)
+
+
+def _prepare(comp: Components, res: Resolved) -> Resolved:
+    """The request-level facts the per-field resolvers read, computed once here rather than once per field."""
+    request = res.ctx.request
+    return replace(
+        res,
+        emergency=emergency_state(res),
+        relevant=comp.purposes.relevant_names(request.purpose, request.incident, res.student, res.district),
+        consents=student_consents(res),
+        conflicted=combine.conflicted(res),
+    )
 
 
 def _request_bars(comp: Components, res: Resolved) -> list[Missing]:
@@ -119,7 +133,7 @@ def _expand(comp: Components, res: Resolved) -> tuple[list[str], bool]:
         return names, False
     stored = sorted(n for n in res.student.field_names if not n.endswith((":masked", ":redacted")))
     rest = [n for n in names if n != "*"]
-    em = current_emergency(res) if wants_emergency(res) else None
+    em = res.emergency.em  # None unless the request wants an emergency basis
     if em is not None:
         allowed = necessary_for(em, res.recipient, res.is_le, comp.catalogue.medical)
         cut = [n for n in stored if n in allowed]

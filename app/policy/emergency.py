@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.policy.candidate import Candidate, Missing, Resolution
-from app.policy.context import Resolved
+from app.policy.context import NO_EMERGENCY, EmergencyState, Resolved
 from app.policy.facts import EmergencyFacts, Party
 from app.policy.tags import FieldInfo
 
@@ -51,6 +51,31 @@ def necessary_for(em: EmergencyFacts, party: Party, police: bool = False,
     return necessary
 
 
+def _allowed_pair(em: EmergencyFacts, party: Party, police: bool) -> tuple[frozenset[str], frozenset[str]]:
+    """necessary_for() for a non-medical and for a medical field, in one pass: `necessary_for(em, party, police,
+    {f})` contains a medical field f exactly when the second set does, and a non-medical one when the first does."""
+    necessary = frozenset(em.necessary_fields)
+    for key in recipient_keys(party):
+        if key in em.recipient_fields:
+            narrowed = necessary & frozenset(em.recipient_fields[key])
+            return narrowed, narrowed
+    if police and em.recipient_fields:
+        marked = frozenset(f for fields in em.recipient_fields.values() for f in fields)
+        return necessary, necessary - marked
+    return necessary, necessary
+
+
+def emergency_state(res: Resolved) -> EmergencyState:
+    """Everything resolve_emergency needs that does not depend on the field (once per request)."""
+    if not wants_emergency(res):
+        return NO_EMERGENCY
+    em = current_emergency(res)
+    if em is None:
+        return EmergencyState(True, None, False, False, frozenset(), frozenset())
+    allowed, allowed_medical = _allowed_pair(em, res.recipient, res.is_le)
+    return EmergencyState(True, em, covers_party(em, res), is_active(em, res), allowed, allowed_medical)
+
+
 def current_emergency(res: Resolved) -> EmergencyFacts | None:
     """The cited emergency, else (no id cited) an active declaration for this student and recipient (R-EMG-7)."""
     request = res.ctx.request
@@ -68,10 +93,11 @@ def wants_emergency(res: Resolved) -> bool:
 
 
 def resolve_emergency(res: Resolved, info: FieldInfo) -> Resolution:
-    if not wants_emergency(res):
+    state = res.emergency
+    if not state.wanted:
         return None, []
     request = res.ctx.request
-    em = current_emergency(res)
+    em = state.em
     lift = res.is_le and bool(info.categories_37l)
     if em is None:
         if request.emergency_id_given:
@@ -84,11 +110,11 @@ def resolve_emergency(res: Resolved, info: FieldInfo) -> Resolution:
             return Candidate(token, basis, ("R-EMG-7",), waiting_for="EMERGENCY_DECLARATION"), []
         return None, [Missing("W_NO_BASIS", "R-EMG-1")]
     missing: list[Missing] = []
-    if not covers_party(em, res):
+    if not state.covers:
         missing.append(Missing("W_NO_BASIS", "R-EMG-2"))
-    if not is_active(em, res):
+    if not state.active:
         missing.append(Missing("W_EMERGENCY_INACTIVE", "R-EMG-4"))
-    allowed = necessary_for(em, res.recipient, res.is_le, frozenset({info.base}) if info.medical else frozenset())
+    allowed = state.allowed_medical if info.medical else state.allowed
     if info.base not in allowed or info.full_document:
         rule = "R-EMG-9" if info.base in em.necessary_fields and not info.full_document else "R-EMG-3"
         missing.append(Missing("W_EMERGENCY_NOT_NECESSARY", rule))

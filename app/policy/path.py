@@ -17,7 +17,7 @@ def resolve_path(res: Resolved, info: FieldInfo, purposes: PurposeTable) -> Reso
         return None, []
     if row.from_report:
         return None, ([] if request.report is not None else [Missing("W_NO_BASIS", "R-LEI-5")])
-    relevant = purposes.relevant(purpose, info, request.incident, res.student, res.district)
+    relevant = info.base in res.relevant  # purposes.relevant(), resolved once per request
     if purpose == "EMERGENCY_PLANNING":
         return None, [Missing("W_NOT_RELEVANT", "R-LEI-6")]
     if row.recipients is not None:  # STATE_REPORTING: DESE only

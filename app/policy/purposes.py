@@ -71,25 +71,31 @@ class PurposeTable:
         district: DistrictFacts | None,
     ) -> bool:
         """Whether the matrix row of `purpose` names this field (siblings are judged as their parent)."""
+        return info.base in self.relevant_names(purpose, incident, student, district)
+
+    def relevant_names(
+        self,
+        purpose: str,
+        incident: IncidentFacts | None,
+        student: StudentFacts,
+        district: DistrictFacts | None,
+    ) -> frozenset[str]:
+        """Every base name the row of `purpose` names for this request, placeholders filled in from the incident
+        (patterns with a placeholder name nothing without one). Computed once per request (decide._prepare)."""
         row = self.rows.get(purpose)
         if row is None:
-            return False
+            return frozenset()
         names = set(row.fields)
         if incident is not None:
             role = incident.students.get(student.id)
             for roles, extra in row.role_fields:
                 if role in roles:
                     names |= extra
+        out: set[str] = set()
         for pattern in names:
             if "{" not in pattern:
-                if info.base == pattern:
-                    return True
-                continue
-            if incident is None:
-                continue
-            value = pattern.replace("{incident}", incident.id).replace(
-                "{incident_date}", local_date(incident.occurred_at, district).isoformat()
-            )
-            if info.base == value:
-                return True
-        return False
+                out.add(pattern)
+            elif incident is not None:
+                out.add(pattern.replace("{incident}", incident.id).replace(
+                    "{incident_date}", local_date(incident.occurred_at, district).isoformat()))
+        return frozenset(out)

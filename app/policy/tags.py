@@ -8,7 +8,9 @@ LEU record only with an `leu` source and a designated unit (R-REC-3).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from app.policy.table import PolicyError
@@ -46,10 +48,14 @@ class FieldInfo:
     scope_of: str | None = None  # attendance_detail:<date> -> attendance_detail
     params: tuple[tuple[str, str], ...] = field(default=())
     medical: bool = False  # medical details: for EMS/medical responders, not police (R-EMG-9)
+    # Derived once here (a FieldInfo is cached per name by FieldCatalogue.classify), read by every resolver.
+    categories_37l: frozenset[str] = field(init=False, compare=False, repr=False)
+    sorted_tags: tuple[str, ...] = field(init=False, compare=False, repr=False)
 
-    @property
-    def categories_37l(self) -> frozenset[str]:
-        return frozenset(CATEGORY_OF_TAG[t] for t in self.tags if t in CATEGORY_OF_TAG)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "categories_37l",
+                           frozenset(CATEGORY_OF_TAG[t] for t in self.tags if t in CATEGORY_OF_TAG))
+        object.__setattr__(self, "sorted_tags", tuple(sorted(self.tags)))
 
     def param(self, key: str) -> str | None:
         return dict(self.params).get(key)
@@ -88,6 +94,8 @@ class FieldCatalogue:
             self.privileged_sources = frozenset(spec.get("privileged_sources") or ())
             self.suffixes = tuple(spec.get("sibling_suffixes") or ("masked", "redacted"))
             self.medical = frozenset(spec.get("medical_fields") or ())
+            # Per instance, so a reloaded catalogue never answers from another one's cache.
+            self._classify_cached = lru_cache(maxsize=16384)(self._classify)
         except (KeyError, TypeError, AttributeError) as exc:
             raise PolicyError(f"fields.yaml is malformed: {exc}") from exc
         for name, tags in self.fields.items():
@@ -113,15 +121,29 @@ class FieldCatalogue:
             out[p.spec["pattern"]] = sorted(p.spec.get("tags") or ["<tags of attr>"])
         return out
 
-    def classify(self, name: str, sources: dict[str, str] | None = None, leu_designated: bool = False) -> FieldInfo:
-        sources = sources or {}
+    def classify(self, name: str, sources: Mapping[str, str] | None = None, leu_designated: bool = False) -> FieldInfo:
+        """The name's tags and traits. Depends only on the name, its own and its base's source and whether the
+        district designated a law-enforcement unit, so the answer is memoised on exactly those (lru_cache is
+        thread-safe and the catalogue is immutable after load)."""
+        base = self._base(name)
+        if not sources:
+            return self._classify_cached(name, None, None, leu_designated)
+        return self._classify_cached(name, sources.get(name), sources.get(base), leu_designated)
+
+    def _base(self, name: str) -> str:
+        for suffix in self.suffixes:
+            if name.endswith(":" + suffix):
+                return name[: -len(suffix) - 1]
+        return name
+
+    def _classify(self, name: str, name_source: str | None, base_source: str | None, leu_designated: bool) -> FieldInfo:
         base, sibling = name, None
         for suffix in self.suffixes:
             if name.endswith(":" + suffix):
                 base, sibling = name[: -len(suffix) - 1], suffix
                 break
-        info = self._classify_base(base, sources.get(base), leu_designated)
-        source = sources.get(name) or sources.get(base)
+        info = self._classify_base(base, base_source, leu_designated)
+        source = name_source or base_source
         tags: frozenset[str] = info.tags
         if source in self.privileged_sources and UNCLASSIFIED not in tags and not info.memo:
             tags = tags | frozenset({"PRIVILEGED"})

@@ -76,6 +76,12 @@ class FieldDecision:
     hold_until: datetime | None = None
     advisory: str | None = None
 
+    def with_rules(self, rules: tuple[str, ...]) -> FieldDecision:
+        """A copy with other rules; positional, several times cheaper than dataclasses.replace on the hot path."""
+        return FieldDecision(self.field, self.outcome, self.basis, self.reason, self.reasons, rules,
+                             self.approver_roles, self.approvals_required, self.released_as, self.waiting_for,
+                             self.hold_until, self.advisory)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"field": self.field, "outcome": self.outcome.value, "rules": list(self.rules)}
         if self.outcome is Outcome.WITHHOLD:
