@@ -102,6 +102,9 @@ class DisclosureRequest(Base):
     in_record: Mapped[bool] = mapped_column(Boolean, default=True)
     # Other students whose record of disclosures lists this request (an unmasked multi-student record, R-REC-9).
     named_student_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # The declaration a FERPA_EMERGENCY release relied on (cited, or found for an SRO-initiated request, R-EMG-7):
+    # its threat and declaring official go into the record of disclosures (R-EMG-5).
+    emergency_used_id: Mapped[str | None] = mapped_column(String(64))
     explanation: Mapped[str] = mapped_column(Text, default="")
     policy_version: Mapped[str] = mapped_column(String(80))
     config_version: Mapped[str] = mapped_column(String(80))

@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('sealed', sa.Boolean(), nullable=False),
     sa.Column('in_record', sa.Boolean(), nullable=False),
     sa.Column('named_student_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('emergency_used_id', sa.String(length=64), nullable=True),
     sa.Column('explanation', sa.Text(), nullable=False),
     sa.Column('policy_version', sa.String(length=80), nullable=False),
     sa.Column('config_version', sa.String(length=80), nullable=False),

@@ -158,8 +158,8 @@ def deny(session: Session, gate: Gate, caller: Principal, request_id: str, reaso
     pending = [f for f in row.fields if f["outcome"] == "PENDING"]
     if not pending:
         raise _rejected(Conflict, row, "Nothing in this request is pending; there is nothing to deny.")
-    if not any(caller.role in r for f in pending for r in state.groups(f)) and caller.role not in (
-            "principal", "superintendent", "counsel"):
+    # Only a listed approver may refuse: a denial settles the request for every approver (R-APR-1, R-APR-4).
+    if not any(caller.role in group for f in pending for group in state.groups(f)):
         raise _rejected(Forbidden, row, "Your role is not among this request's approvers.")
     for field in pending:
         state.withhold(field, "W_NOT_APPROVED", "R-APR-1")

@@ -7,8 +7,9 @@ other students' ids. Reading is audited as record.viewed; it is not itself an en
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from app.audit.guard import note_sensitive_values
 from app.audit.service import append
 from app.auth.principal import Principal
 from app.db.artifacts import DisclosureRequest, Emergency
-from app.db.models import Student, User
+from app.db.models import District, Student, User
 from app.domain import access
 from app.domain.disclosures import repository as repo
 from app.domain.disclosures.state import released_name
@@ -37,7 +38,7 @@ def _viewer_kind(session: Session, caller: Principal, student: Student) -> str:
     if caller.role in ("principal", "designee") and access.serves_school(caller, student.school_id):
         return "school"
     user = people.get_user(session, caller.id)
-    age = age_on(student.date_of_birth, clock.now().date())
+    age = age_on(student.date_of_birth, clock.now().astimezone(_zone(session, student)).date())
     if caller.role == "student" and user is not None and student.id in (user.student_ids or []):
         grade = (student.grade_level or "").strip()
         if age >= 14 or (grade.isdigit() and int(grade) >= 9):
@@ -72,15 +73,10 @@ def _party(users: dict[str, User], user_id: str | None) -> dict[str, Any] | None
     return {"id": user.id, "name": user.name, "title": user.title, "affiliation": user.affiliation}
 
 
-def _emergency_used(session: Session, row: DisclosureRequest, bases: list[str]) -> Emergency | None:
-    """The cited emergency, or for an SRO-initiated request (R-EMG-7) the declaration that released it."""
-    if row.body.get("emergency_id"):
-        return artifacts.get_emergency(session, row.body["emergency_id"])
-    if "FERPA_EMERGENCY" not in bases or row.student_id is None or row.district_id is None:
-        return None
-    declared = [e for e in artifacts.emergencies_for_student(session, row.district_id, row.student_id)
-                if e.declared_by == row.released_by]
-    return max(declared, key=lambda e: e.declared_at) if declared else None
+def _emergency_used(session: Session, row: DisclosureRequest) -> Emergency | None:
+    """The declaration the release relied on (recorded at release), else the one the request cited."""
+    emergency_id = row.emergency_used_id or row.body.get("emergency_id")
+    return artifacts.get_emergency(session, emergency_id) if emergency_id else None
 
 
 def _entry(session: Session, row: DisclosureRequest, users: dict[str, User], family: bool) -> dict[str, Any]:
@@ -90,7 +86,7 @@ def _entry(session: Session, row: DisclosureRequest, users: dict[str, User], fam
                 for f in row.fields if f["outcome"] == "WITHHOLD"]
     bases = sorted({b for f in row.fields if f["outcome"] == "RELEASE" for b in f.get("basis", [])})
     interest = ", ".join(x for x in (row.purpose, body.get("incident_id"), body.get("case_id")) if x)
-    emergency = _emergency_used(session, row, bases)
+    emergency = _emergency_used(session, row)
     order = artifacts.get_order(session, body["legal_order_id"]) if body.get("legal_order_id") else None
     entry: dict[str, Any] = {
         "request_id": row.id, "at": row.created_at.isoformat(), "decision": row.decision, "purpose": row.purpose,
@@ -125,7 +121,9 @@ def disclosure_record(session: Session, caller: Principal, student_id: str, sinc
     if student is None or not access.same_district(caller, student.district_id):
         raise NotFound("No such student.")
     kind = _viewer_kind(session, caller, student)
-    rows = [r for r in repo.for_student_record(session, student.id) if _in_window(r.created_at, since, until)]
+    zone = _zone(session, student)
+    rows = [r for r in repo.for_student_record(session, student.id)
+            if _in_window(r.created_at.astimezone(zone).date(), since, until)]
     if kind != "full":
         rows = [r for r in rows if not r.sealed]
     ids = {x for r in rows for x in (r.requester_id, r.released_by, r.recipient_id) if x}
@@ -136,9 +134,14 @@ def disclosure_record(session: Session, caller: Principal, student_id: str, sinc
     return {"student_id": student.id, "entries": entries}
 
 
-def _in_window(at: datetime, since: date | None, until: date | None) -> bool:
-    day = at.date()
+def _in_window(day: date, since: date | None, until: date | None) -> bool:
+    """Dates are the district's (the legal clock's local date), like ages and notice holds."""
     return (since is None or day >= since) and (until is None or day <= until)
+
+
+def _zone(session: Session, student: Student) -> ZoneInfo:
+    district = session.get(District, student.district_id)
+    return ZoneInfo(district.timezone) if district is not None else ZoneInfo("UTC")
 
 
 def consent_copy(session: Session, caller: Principal, student_id: str, request_id: str,

@@ -24,7 +24,7 @@ from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.disclosures.views import request_view
 from app.domain.ids import new_id
 from app.errors import Unprocessable
-from app.policy.facts import DecisionContext
+from app.policy.facts import DecisionContext, EmergencyFacts
 from app.policy.types import Decision
 from app.policy.vocabulary import Vocabulary
 from app.records.base import RecordStore, Released
@@ -169,17 +169,38 @@ def finish_release(session: Session, gate: Gate, row: DisclosureRequest, auto_ru
 
 
 def _official(row: DisclosureRequest, auto_rule: str | None, context: DecisionContext) -> str:
-    """R-LOG-2: the releasing official. Emergency: the declaring official; order: the validating official; an
-    automatic release names the rule (API.md section 8)."""
+    """R-LOG-2: the releasing official. An approver who signed (even before a waited-for fact arrived); for an
+    emergency release the declaring official; for an order the validating official; an automatic release names the
+    rule (API.md section 8)."""
+    approvers = [a["by"] for a in row.approvals if not a.get("denied")]
+    if approvers:
+        return str(approvers[-1])
     bases = {b for f in row.fields if f["outcome"] == "RELEASE" for b in f.get("basis", [])}
     request = context.request
-    emergency = request.emergency or next(
-        (e for e in request.student_emergencies if e.ended_at is None), None)
+    emergency = emergency_used(context)
     if "FERPA_EMERGENCY" in bases and emergency is not None:
+        row.emergency_used_id = emergency.id
         return emergency.declared_by
     if "FERPA_JUDICIAL" in bases and request.legal_order and request.legal_order.validated_by:
         return request.legal_order.validated_by
     return f"gatekeeper:{auto_rule}" if auto_rule else "gatekeeper"
+
+
+def emergency_used(context: DecisionContext) -> EmergencyFacts | None:
+    """The declaration an emergency release relies on: the cited one, or (R-EMG-7, nothing cited) an active
+    declaration for this student that names the recipient, as the engine looks for it."""
+    request = context.request
+    if request.emergency is not None or request.emergency_id_given:
+        return request.emergency
+    recipient = request.recipient or request.requester
+    if recipient is None:
+        return None
+    now = context.now
+    for em in request.student_emergencies:
+        active = em.ended_at is None and em.starts_at <= now < em.review_at
+        if active and (recipient.id in em.recipients or f"role:{recipient.role}" in em.recipients):
+            return em
+    return None
 
 
 def _named_students(session: Session, row: DisclosureRequest) -> list[str]:
