@@ -7,6 +7,7 @@ matches the given checkpoint; 1 when it does not; 2 when the checkpoint file can
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,6 +40,8 @@ def _read_checkpoint(path: Path) -> dict[str, Any]:
 def verify(
     checkpoint: Annotated[Path | None, typer.Option("--checkpoint", help="A signed checkpoint file to match")] = None,
     from_checkpoint: Annotated[bool, typer.Option(help="Check only the entries after the checkpoint")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Processes that hash ranges of a long chain at once")] = (
+        os.cpu_count() or 1),
 ) -> None:
     """Walk the whole chain; exit 0 only if it is intact (and matches the checkpoint, signature included)."""
     settings = get_settings()
@@ -48,7 +51,7 @@ def verify(
     try:
         with make_sessionmaker(engine)() as session:
             result = verify_chain(session, checkpoint=anchor, public_key=public_key,
-                                  from_checkpoint=from_checkpoint and anchor is not None)
+                                  from_checkpoint=from_checkpoint and anchor is not None, workers=workers)
             session.rollback()
     finally:
         engine.dispose()
