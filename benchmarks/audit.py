@@ -16,13 +16,13 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from scratch import postgres_database
+from sqlalchemy import Engine, text
 
 from app.audit.chain import GENESIS_HASH, canonical_json, v1_body_text
 from app.audit.queries import query_events
@@ -92,16 +92,10 @@ def database(dialect: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/bench.db"
         return
-    name = f"gk_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database() as url:
+        if url is None:
+            raise SystemExit("PostgreSQL is not reachable at 127.0.0.1:5432")
+        yield url
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -20,13 +20,12 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
-from sqlalchemy import create_engine, text
+from scratch import postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
 GK = str(ROOT / ".venv" / "bin" / "gatekeeper")
@@ -137,29 +136,6 @@ def drive(base: str, path: str, body: dict[str, Any], seconds: float, concurrenc
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000}
 
 
-def drop_database(url: str) -> None:
-    if not url.startswith("postgresql"):
-        return
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def databases(tmp: Path) -> list[tuple[str, str]]:
-    dbs = [("sqlite", f"sqlite:///{tmp / 'bench.db'}")]
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        name = f"gk_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        dbs.append(("postgresql", f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"))
-    except Exception as exc:  # noqa: BLE001 - a missing server only skips that half of the figures
-        print(f"PostgreSQL not reachable ({type(exc).__name__}); SQLite only")
-    return dbs
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -167,9 +143,10 @@ def main() -> int:
     args = parser.parse_args()
     print(f"{'db':<11}{'workers':>8}  {'endpoint':<10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
     for workers in (1, 2):
-        with tempfile.TemporaryDirectory() as tmpdir:
+        with tempfile.TemporaryDirectory() as tmpdir, postgres_database() as pg_url:
             tmp = Path(tmpdir)
-            for db, url in databases(tmp):
+            dbs = [("sqlite", f"sqlite:///{tmp / 'bench.db'}")] + ([("postgresql", pg_url)] if pg_url else [])
+            for db, url in dbs:
                 proc, base = start(url, workers, tmp)
                 try:
                     body = load(base)
@@ -179,7 +156,6 @@ def main() -> int:
                 finally:
                     os.killpg(proc.pid, signal.SIGTERM)
                     proc.wait(timeout=20)
-                    drop_database(url)
                 for name, r in results.items():
                     print(f"{db:<11}{workers:>8}  {name:<10}{r['rps']:>9.1f}{r['p50']:>9.2f}{r['p99']:>9.2f}")
                 gate = results["gate"]["rps"]

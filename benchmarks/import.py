@@ -15,10 +15,9 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from scratch import postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -100,25 +99,6 @@ def timed_import(url: str, bundle: Path) -> tuple[float, float]:
     return times[0], times[1]
 
 
-def _postgres() -> str | None:
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        name = f"gk_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        return name
-    except Exception:  # noqa: BLE001 - any failure means "not reachable": the PostgreSQL figure is optional
-        return None
-
-
-def _drop(name: str) -> None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=10_000)
@@ -129,16 +109,13 @@ def main() -> None:
         generate(bundle, args.students)
         first, again = timed_import(f"sqlite:///{tmp}/bench.db", bundle)
         print(f"sqlite: {args.students} students imported in {first:.1f} s; re-import (no change) {again:.1f} s")
-        pg = _postgres()
-        if pg is None:
-            print("postgresql: not reachable at 127.0.0.1:5432, skipped")
-            return
-        try:
-            first, again = timed_import(PG_ADMIN.rsplit("/", 1)[0] + "/" + pg, bundle)
+        with postgres_database() as url:
+            if url is None:
+                print("postgresql: not reachable at 127.0.0.1:5432, skipped")
+                return
+            first, again = timed_import(url, bundle)
             print(f"postgresql: {args.students} students imported in {first:.1f} s; "
                   f"re-import (no change) {again:.1f} s")
-        finally:
-            _drop(pg)
 
 
 if __name__ == "__main__":
