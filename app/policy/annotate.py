@@ -4,6 +4,8 @@ e.g. R-GATE-3 on every hard bar, R-GATE-7 on every section 37L field for law enf
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from app.policy.context import Resolved
 from app.policy.tags import FieldInfo
 from app.policy.types import FieldDecision, Outcome
@@ -15,12 +17,31 @@ HARD_BARS = frozenset({
 _NOTICE_FREE = frozenset({"FERPA_DIRECTORY", "FERPA_JUDICIAL", "NOT_EDUCATION_RECORD_LEU", "DEIDENTIFIED"})
 
 
+class RequestNotes(NamedTuple):
+    """The request-level inputs of annotate(), read once per request (request_notes) instead of once per field."""
+
+    is_le: bool
+    by_incident: bool  # R-REC-6
+    diversion: bool  # R-CON-11
+    sro_not_official: bool  # R-EMG-8
+    gag_order: bool  # R-LGL-3: the cited order carries a non-disclosure order
+    directory_considered: bool
+
+
+def request_notes(res: Resolved, directory_considered: bool) -> RequestNotes:
+    request = res.ctx.request
+    order = request.legal_order
+    return RequestNotes(res.is_le, request.identified_by == "incident", request.purpose == "DIVERSION",
+                        res.status == "sro_not_official", order is not None and order.non_disclosure_order,
+                        directory_considered)
+
+
 def annotate(
-    res: Resolved, info: FieldInfo, fd: FieldDecision, token: str, directory_considered: bool
+    res: Resolved, info: FieldInfo, fd: FieldDecision, token: str, notes: RequestNotes
 ) -> FieldDecision:
     extra: list[str] = []
     source = res.student.field_sources.get(info.base)
-    reasons = set(fd.reasons)
+    reasons = fd.reasons
     withheld = fd.outcome is Outcome.WITHHOLD
     if source == "sole_possession":
         extra.append("R-REC-2")
@@ -28,39 +49,39 @@ def annotate(
         extra.append("R-REC-3")  # no designated unit or no `leu` source: an education record
     if source == "from_police":
         extra.append("R-REC-8")
-    if info.categories_37l and res.is_le:
+    if info.categories_37l and notes.is_le:
         extra += ["R-37L-1", "R-GATE-7"]
         if info.base.startswith("family:") or info.sibling == "redacted":
             extra.append("R-37L-2")
         if token == "directory" and withheld:
             extra.append("R-DIR-5")
-    if withheld and reasons & HARD_BARS:
-        extra.append("R-GATE-3")
-    if "W_SUD97" in reasons:
-        extra.append("R-SUD-2")
-    if "W_NOT_SCHOOL_OFFICIAL" in reasons:
-        extra.append("R-SO-3")
+    if reasons:  # only a withheld field has reasons
+        if withheld and not HARD_BARS.isdisjoint(reasons):
+            extra.append("R-GATE-3")
+        if "W_SUD97" in reasons:
+            extra.append("R-SUD-2")
+        if "W_NOT_SCHOOL_OFFICIAL" in reasons:
+            extra.append("R-SO-3")
     if token == "directory" and not withheld:
         extra.append("R-DIR-6")
-    if info.directory_type and not directory_considered:
+    if info.directory_type and not notes.directory_considered:
         extra.append("R-DIR-8")
-    if res.ctx.request.identified_by == "incident":
+    if notes.by_incident:
         extra.append("R-REC-6")
     if token.startswith(("r51a", "weapon")):
         extra.append("R-37L-6")
-    if token.startswith("consent") and res.ctx.request.purpose == "DIVERSION":
+    if notes.diversion and token.startswith("consent"):
         extra.append("R-CON-11")
-    if token.startswith("emergency") and res.status == "sro_not_official":
+    if notes.sro_not_official and token.startswith("emergency"):
         extra.append("R-EMG-8")
-    order = res.ctx.request.legal_order
-    if token.startswith("order") and order is not None and order.non_disclosure_order:
+    if notes.gag_order and token.startswith("order"):
         extra.append("R-LGL-3")
     if not withheld:
         extra.append("R-USE-1")
         if any(b.startswith("FERPA_") and b not in _NOTICE_FREE for b in fd.basis):
             extra.append("R-USE-2")
-    if fd.outcome is Outcome.PENDING and fd.approver_roles:
-        extra += ["R-APR-3", "R-APR-4"]
+        if fd.outcome is Outcome.PENDING and fd.approver_roles:
+            extra += ["R-APR-3", "R-APR-4"]
     if not extra:
         return fd
     return fd.with_rules(tuple(dict.fromkeys(fd.rules + tuple(extra))))

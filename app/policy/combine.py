@@ -4,6 +4,7 @@ the atomic decision (R-GATE-2), use restrictions and the redisclosure notice (R-
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import chain
 
 from app.policy.candidate import EMERGENCY_TOKENS, ORDER_TOKENS
 from app.policy.context import Resolved
@@ -39,11 +40,7 @@ def atomic(fields: list[FieldDecision]) -> list[FieldDecision]:
     if not pending:
         return fields
     roles = tuple(dict.fromkeys(r for f in pending for r in f.approver_roles))
-    return [
-        replace(f, outcome=Outcome.PENDING, approver_roles=roles, rules=f.rules + ("R-GATE-2",))
-        if f.outcome is Outcome.RELEASE else f
-        for f in fields
-    ]
+    return [f.as_pending(roles, f.rules + ("R-GATE-2",)) if f.outcome is Outcome.RELEASE else f for f in fields]
 
 
 def decision_kind(fields: list[FieldDecision]) -> DecisionKind:
@@ -88,26 +85,33 @@ def auto_rule(kind: DecisionKind, fields: list[FieldDecision], tokens: dict[str,
 
 
 def explain(kind: DecisionKind, fields: list[FieldDecision]) -> str:
-    """Plain language, field names and codes only (never a record value)."""
-    parts = [f"Decision {kind.value}."]
-    released = [f.field for f in fields if f.outcome is Outcome.RELEASE]
-    if released:
-        bases = sorted({b for f in fields if f.outcome is Outcome.RELEASE for b in f.basis})
-        parts.append(f"Released {', '.join(released)} on {', '.join(bases)}.")
-    pending = [f for f in fields if f.outcome is Outcome.PENDING]
-    if pending:
-        roles = sorted({r for f in pending for r in f.approver_roles})
-        who = " or ".join(roles) if roles else "the end of a legal hold or a missing record"
-        parts.append(f"Waiting for {who}: {', '.join(f.field for f in pending)}.")
+    """Plain language, field names and codes only (never a record value). One pass over the fields."""
+    released: list[str] = []
+    bases: set[str] = set()
+    pending: list[str] = []
+    roles: set[str] = set()
+    withheld: list[str] = []
     for f in fields:
-        if f.outcome is Outcome.WITHHOLD:
-            parts.append(f"Withheld {f.field}: {', '.join(f.reasons)} ({', '.join(f.rules)}).")
-    return " ".join(parts)
+        if f.outcome is Outcome.RELEASE:
+            released.append(f.field)
+            bases.update(f.basis)
+        elif f.outcome is Outcome.PENDING:
+            pending.append(f.field)
+            roles.update(f.approver_roles)
+        else:
+            withheld.append(f"Withheld {f.field}: {', '.join(f.reasons)} ({', '.join(f.rules)}).")
+    parts = [f"Decision {kind.value}."]
+    if released:
+        parts.append(f"Released {', '.join(released)} on {', '.join(sorted(bases))}.")
+    if pending:
+        who = " or ".join(sorted(roles)) if roles else "the end of a legal hold or a missing record"
+        parts.append(f"Waiting for {who}: {', '.join(pending)}.")
+    return " ".join(parts + withheld)
 
 
 def build(res: Resolved | None, fields: list[FieldDecision], tokens: dict[str, str], version: str) -> Decision:
     kind = decision_kind(fields)
     notice, uses = restrictions(res, fields) if res is not None else (False, ())
-    rules = tuple(dict.fromkeys(r for f in fields for r in f.rules))
+    rules = tuple(dict.fromkeys(chain.from_iterable(f.rules for f in fields)))
     return Decision(kind, tuple(fields), uses, notice, auto_rule(kind, fields, tokens), explain(kind, fields),
                     version, rules)

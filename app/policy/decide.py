@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from app.policy import combine
-from app.policy.annotate import annotate
+from app.policy.annotate import annotate, request_notes
 from app.policy.candidate import Missing
 from app.policy.consent import student_consents
 from app.policy.context import Resolved, is_law_enforcement, local_date, notice_in_force
@@ -18,7 +18,7 @@ from app.policy.emergency import emergency_state, necessary_for
 from app.policy.facts import DecisionContext, Party
 from app.policy.fielddecide import decide_field, withhold
 from app.policy.purposes import PurposeTable
-from app.policy.resolve import resolve_field
+from app.policy.resolve import Plan, resolve_field
 from app.policy.status import is_redisclosure, recipient_status, school_official_failure
 from app.policy.table import CompiledTable
 from app.policy.tags import FieldCatalogue, FieldInfo
@@ -156,10 +156,12 @@ def _decide(comp: Components, ctx: DecisionContext) -> Decision:
     directory_considered = directory_only(infos, res.notice)
     fields: list[FieldDecision] = []
     tokens: dict[str, str] = {}
+    plan = Plan(res)
+    notes = request_notes(res, directory_considered)
     for info in infos:
-        cand, missing = resolve_field(res, info, comp.purposes, directory_considered)
-        result = decide_field(res, info, cand, missing, bars, comp.table)
-        tokens[info.name] = result.token
-        adjusted = combine.adjust(res, result.decision, result.token)
-        fields.append(annotate(res, info, adjusted, result.token, directory_considered))
+        cand, missing = resolve_field(res, info, comp.purposes, directory_considered, plan)
+        decision, token = decide_field(res, info, cand, missing, bars, comp.table)
+        tokens[info.name] = token
+        adjusted = combine.adjust(res, decision, token)
+        fields.append(annotate(res, info, adjusted, token, notes))
     return combine.build(res, combine.atomic(fields), tokens, comp.version)

@@ -70,7 +70,7 @@ def _withhold_parts(reasons: tuple[Missing, ...]) -> tuple[tuple[str, ...], tupl
 
 def withhold(name: str, reasons: list[Missing] | tuple[Missing, ...]) -> FieldDecision:
     ordered, rules = _withhold_parts(tuple(reasons))
-    return FieldDecision(name, Outcome.WITHHOLD, reason=ordered[0], reasons=ordered, rules=rules)
+    return FieldDecision.make(name, Outcome.WITHHOLD, (), ordered[0], ordered, rules, (), None, None, None, None)
 
 
 def decide_field(
@@ -89,16 +89,17 @@ def decide_field(
     if found or answer.denied or cand is None:
         return FieldResult(withhold(info.name, (*found, *answer.bars, *missing)), token)
     pending = answer.held or bool(answer.roles) or cand.waiting_for is not None
-    decision = FieldDecision(
+    decision = FieldDecision.make(
         info.name,
         Outcome.PENDING if pending else Outcome.RELEASE,
-        basis=cand.basis,
-        reason=answer.hold_reason if pending else None,
-        rules=tuple(dict.fromkeys(cand.rules + answer.rules)),
-        approver_roles=() if answer.held else answer.roles,
-        released_as=cand.released_as,
-        waiting_for=cand.waiting_for,
-        hold_until=cand.hold_until,
-        advisory=cand.advisory,
+        cand.basis,
+        answer.hold_reason if pending else None,
+        (),
+        tuple(dict.fromkeys(cand.rules + answer.rules)),
+        () if answer.held else answer.roles,
+        cand.released_as,
+        cand.waiting_for,
+        cand.hold_until,
+        cand.advisory,
     )
     return FieldResult(decision, token)

@@ -4,6 +4,7 @@ R-REC-9 masking and the span-tag `:redacted` substitute are applied to whatever 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from app.policy.candidate import Candidate, Missing, Resolution
@@ -20,21 +21,58 @@ from app.policy.tags import FieldInfo
 _LEU = Candidate("leu", ("NOT_EDUCATION_RECORD_LEU",), ("R-REC-3",))
 
 
-def resolve_field(res: Resolved, info: FieldInfo, purposes: PurposeTable, directory_considered: bool) -> Resolution:
+Resolver = Callable[[Resolved, FieldInfo], Resolution]
+
+
+class Plan:
+    """The artifact resolvers that can say anything for this request, in order, decided once per request.
+
+    A resolver is left out only where it would answer (None, []) for every field: no order cited, no emergency
+    wanted, no consent given, no report cited and (for a field other than a clinician memo) no memo path. The
+    resolvers are read from this module's globals when the plan is made, so a test may replace one."""
+
+    __slots__ = ("memo", "plain")
+
+    def __init__(self, res: Resolved) -> None:
+        request = res.ctx.request
+        order = request.legal_order is not None or request.legal_order_id_given
+        consent = bool(res.consents) or request.consent_id_given
+        cited = request.report is not None or request.report_id_given
+        memo_path = res.status in ("school_official", "school")
+        plain: list[Resolver] = []
+        memo: list[Resolver] = []
+        for resolver, used, used_for_memo in (
+            (resolve_order, order, order),
+            (resolve_emergency, res.emergency.wanted, res.emergency.wanted),
+            (resolve_consent, consent, consent),
+            (resolve_report, cited, cited or memo_path),
+        ):
+            if used:
+                plain.append(resolver)
+            if used_for_memo:
+                memo.append(resolver)
+        self.plain: tuple[Resolver, ...] = tuple(plain)
+        self.memo: tuple[Resolver, ...] = tuple(memo)
+
+
+def resolve_field(res: Resolved, info: FieldInfo, purposes: PurposeTable, directory_considered: bool,
+                  plan: Plan | None = None) -> Resolution:
     missing: list[Missing] = []
     if info.name not in res.student.field_names:
         return None, [Missing("W_NO_BASIS", "R-GATE-1")]  # API.md section 7: a field the record does not hold
-    for resolver in (resolve_order, resolve_emergency, resolve_consent, resolve_report):
+    plan = plan or Plan(res)
+    for resolver in plan.memo if info.memo else plan.plain:
         cand, more = resolver(res, info)
         missing.extend(more)
         if cand is not None:
             return _substitute(res, info, cand, missing)
     if "LEU" in info.tags:
         return _substitute(res, info, _LEU, missing)
-    cand, more = resolve_directory(res, info, directory_considered)
-    missing.extend(more)
-    if cand is not None:
-        return cand, missing
+    if directory_considered:  # otherwise resolve_directory answers (None, [])
+        cand, more = resolve_directory(res, info, directory_considered)
+        missing.extend(more)
+        if cand is not None:
+            return cand, missing
     cand, more = resolve_path(res, info, purposes)
     missing.extend(more)
     if cand is not None:

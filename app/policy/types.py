@@ -76,11 +76,33 @@ class FieldDecision:
     hold_until: datetime | None = None
     advisory: str | None = None
 
+    # The engine builds and copies one of these per field of every decision. The frozen __init__ costs one
+    # object.__setattr__ per attribute; these build the instance dict directly (as copy.copy does), all attributes
+    # given, so the result is indistinguishable from a normally constructed one.
+
+    @staticmethod
+    def make(field: str, outcome: Outcome, basis: tuple[str, ...], reason: str | None, reasons: tuple[str, ...],
+             rules: tuple[str, ...], approver_roles: tuple[str, ...], released_as: str | None,
+             waiting_for: str | None, hold_until: datetime | None, advisory: str | None) -> FieldDecision:
+        new = object.__new__(FieldDecision)
+        new.__dict__.update(field=field, outcome=outcome, basis=basis, reason=reason, reasons=reasons, rules=rules,
+                            approver_roles=approver_roles, approvals_required=(), released_as=released_as,
+                            waiting_for=waiting_for, hold_until=hold_until, advisory=advisory)
+        return new
+
     def with_rules(self, rules: tuple[str, ...]) -> FieldDecision:
-        """A copy with other rules; positional, several times cheaper than dataclasses.replace on the hot path."""
-        return FieldDecision(self.field, self.outcome, self.basis, self.reason, self.reasons, rules,
-                             self.approver_roles, self.approvals_required, self.released_as, self.waiting_for,
-                             self.hold_until, self.advisory)
+        new = object.__new__(FieldDecision)
+        state = new.__dict__
+        state.update(self.__dict__)
+        state["rules"] = rules
+        return new
+
+    def as_pending(self, approver_roles: tuple[str, ...], rules: tuple[str, ...]) -> FieldDecision:
+        new = object.__new__(FieldDecision)
+        state = new.__dict__
+        state.update(self.__dict__)
+        state.update(outcome=Outcome.PENDING, approver_roles=approver_roles, rules=rules)
+        return new
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"field": self.field, "outcome": self.outcome.value, "rules": list(self.rules)}
