@@ -38,6 +38,7 @@ class PurposeTable:
             self.incident_prohibited = frozenset(inc["prohibited"])
             self.misconduct_roles = frozenset(spec["misconduct_roles"])
             self.rows = {name: self._row(row or {}) for name, row in spec["relevance"].items()}
+            self._all = self.sro_allowed | self.district_side | self.prohibited
         except (KeyError, TypeError, AttributeError) as exc:
             raise PolicyError(f"purposes.yaml is malformed: {exc}") from exc
         unknown = set(self.rows) - self.all_purposes()
@@ -57,7 +58,8 @@ class PurposeTable:
         )
 
     def all_purposes(self) -> frozenset[str]:
-        return self.sro_allowed | self.district_side | self.prohibited
+        return self._all  # read per decision: built once in __init__
+
 
     def row(self, purpose: str) -> PurposeRow | None:
         return self.rows.get(purpose)
