@@ -33,6 +33,13 @@ def covers_party(em: EmergencyFacts, res: Resolved) -> bool:
     return res.student.id in em.student_ids and bool(recipient_keys(res.recipient) & set(em.recipients))
 
 
+def _narrowed(em: EmergencyFacts, party: Party) -> frozenset[str] | None:
+    """The fields recipient_fields allows this party, or None when no entry names it. A party named by several
+    entries (its id and its role) gets only what every one of them allows: deterministic, and never more."""
+    lists = [frozenset(em.recipient_fields[key]) for key in sorted(recipient_keys(party)) if key in em.recipient_fields]
+    return frozenset.intersection(*lists) if lists else None
+
+
 def necessary_for(em: EmergencyFacts, party: Party, police: bool = False,
                   medical: frozenset[str] = frozenset()) -> frozenset[str]:
     """The necessary fields narrowed to this recipient where the declaration does so (recipient_fields).
@@ -42,9 +49,9 @@ def necessary_for(em: EmergencyFacts, party: Party, police: bool = False,
     recipients (EMS) only; such a field is not necessary for it.
     """
     necessary = frozenset(em.necessary_fields)
-    for key in recipient_keys(party):
-        if key in em.recipient_fields:
-            return necessary & frozenset(em.recipient_fields[key])
+    narrowed = _narrowed(em, party)
+    if narrowed is not None:
+        return necessary & narrowed
     if police and em.recipient_fields:
         marked = frozenset(f for fields in em.recipient_fields.values() for f in fields)
         return necessary - (marked & medical)
@@ -55,10 +62,9 @@ def _allowed_pair(em: EmergencyFacts, party: Party, police: bool) -> tuple[froze
     """necessary_for() for a non-medical and for a medical field, in one pass: `necessary_for(em, party, police,
     {f})` contains a medical field f exactly when the second set does, and a non-medical one when the first does."""
     necessary = frozenset(em.necessary_fields)
-    for key in recipient_keys(party):
-        if key in em.recipient_fields:
-            narrowed = necessary & frozenset(em.recipient_fields[key])
-            return narrowed, narrowed
+    narrowed = _narrowed(em, party)
+    if narrowed is not None:
+        return necessary & narrowed, necessary & narrowed
     if police and em.recipient_fields:
         marked = frozenset(f for fields in em.recipient_fields.values() for f in fields)
         return necessary, necessary - marked
