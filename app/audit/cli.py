@@ -13,11 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from app.audit.checkpoints import create_checkpoint
-from app.audit.keys import load_or_create_signing_key
-from app.audit.verify import verify_chain
 from app.config import get_settings
-from app.db.session import make_engine, make_sessionmaker
 
 audit_app = typer.Typer(help="Verify the audit chain and write signed checkpoints.", no_args_is_help=True)
 
@@ -44,6 +40,11 @@ def verify(
         os.cpu_count() or 1),
 ) -> None:
     """Walk the whole chain; exit 0 only if it is intact (and matches the checkpoint, signature included)."""
+    # Imported here: every `gatekeeper` command loads this module, and these pull in the database and crypto stacks.
+    from app.audit.keys import load_or_create_signing_key
+    from app.audit.verify import verify_chain
+    from app.db.session import make_engine, make_sessionmaker
+
     settings = get_settings()
     anchor = _read_checkpoint(checkpoint) if checkpoint is not None else None
     public_key = load_or_create_signing_key(settings.signing_key_file).public_key() if anchor else None
@@ -64,6 +65,10 @@ def checkpoint(
     out: Annotated[Path | None, typer.Option("--out", help="Write the checkpoint here (default: stdout only)")] = None,
 ) -> None:
     """Verify, sign the chain head, store the checkpoint and print it (and write it to --out)."""
+    from app.audit.checkpoints import create_checkpoint
+    from app.audit.keys import load_or_create_signing_key
+    from app.db.session import make_engine, make_sessionmaker
+
     settings = get_settings()
     private_key = load_or_create_signing_key(settings.signing_key_file)
     engine = make_engine(settings.database_url)
