@@ -20,7 +20,7 @@ from app.audit.keys import load_or_create_digest_key
 from app.audit.service import append_in_new_transaction
 from app.config import Settings, get_settings
 from app.db.session import make_engine, make_sessionmaker
-from app.domain.disclosures.service import Gate
+from app.domain.disclosures.gate import Gate
 from app.errors import install_handlers
 from app.policy.engine import PolicyEngine
 from app.policy.vocabulary import load_vocabulary

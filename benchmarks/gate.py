@@ -3,17 +3,20 @@
 For SQLite and PostgreSQL, with 1 and 2 workers: starts `gatekeeper serve` (GATEKEEPER_ENV=development, which mounts
 /_bench/baseline and /_bench/bare), loads a district with one student holding 20 fields and an active emergency, and
 drives each endpoint with the same 20-field EMERGENCY request (mixed outcomes: necessary fields released, section 37L
-and unnecessary fields withheld). Prints requests/s, p50 and p99, and the ratios gate/baseline and gate/bare.
+and unnecessary fields withheld). The endpoints take turns in rounds. Prints requests/s, p50 and p99, the server's
+CPU time per request (all its processes; the load generator runs on the same machine), the ratios gate/baseline and
+gate/bare, and the gate's throughput with 2 workers against 1.
 
-    .venv/bin/python benchmarks/gate.py [--seconds 8] [--concurrency 8]
+    .venv/bin/python benchmarks/gate.py [--seconds 9] [--rounds 3] [--concurrency 8] [--dialects sqlite,postgresql]
+                                        [--workers 1,2]
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,17 +29,15 @@ from typing import Any
 import httpx
 import jwt
 from scratch import postgres_database
+from server import GK, SECRET, launch, server_env, stop
 
-ROOT = Path(__file__).resolve().parents[1]
-GK = str(ROOT / ".venv" / "bin" / "gatekeeper")
-SECRET = "bench-" + "s" * 40
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 NECESSARY = ["name", "photo", "class_schedule", "parent_names", "emergency_contacts", "grade_level",
              "threat_assessment_file", "discipline_history", "phone", "home_address", "medication_allergy_info",
              "attendance_detail"]
 OTHER = ["religion", "race_ethnicity", "immigration_status", "grades", "transcript", "health_record",
          "counseling_notes", "citizenship"]
 FIELDS = NECESSARY + OTHER
+WARM_UP = 20
 
 
 def token(sub: str) -> str:
@@ -45,31 +46,12 @@ def token(sub: str) -> str:
                       SECRET, algorithm="HS256")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start(url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
-    env = {**os.environ, "GATEKEEPER_DATABASE_URL": url, "GATEKEEPER_ENV": "development",
-           "GATEKEEPER_JWT_SECRET": SECRET, "GATEKEEPER_SIGNING_KEY_FILE": str(tmp / "sign.pem"),
-           "GATEKEEPER_DIGEST_KEY_FILE": str(tmp / "digest.key"), "GATEKEEPER_POLICY_DIR": str(ROOT / "policies")}
+    env = server_env(url, tmp)
     subprocess.run([GK, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([GK, "user", "add", "admin", "--role", "admin"], env=env, check=True, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen([GK, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    proc.kill()
-    raise SystemExit("server did not become ready")
+    proc, base, _ = launch(env, workers)
+    return proc, base
 
 
 def load(base: str) -> dict[str, Any]:
@@ -101,26 +83,40 @@ def load(base: str) -> dict[str, Any]:
 
 
 def drive(base: str, path: str, body: dict[str, Any], seconds: float, concurrency: int) -> dict[str, float]:
+    """Closed-loop load: `concurrency` threads, each on one keep-alive connection. http.client with the body and
+    headers encoded once keeps the generator's own CPU small: it shares the machine with the server."""
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
-    headers = {"Authorization": f"Bearer {token('sro-1')}"}
+    host, port = base.removeprefix("http://").split(":")
+    payload = json.dumps(body).encode()
+    headers = {"Authorization": f"Bearer {token('sro-1')}", "Content-Type": "application/json"}
+
+    def post(conn: http.client.HTTPConnection) -> tuple[int, bytes]:
+        conn.request("POST", path, body=payload, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
 
     def worker() -> None:
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-            while time.monotonic() < deadline:
-                t0 = time.perf_counter()
-                resp = client.post(path, json=body)
-                elapsed = time.perf_counter() - t0
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        mine: list[float] = []
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            status, text = post(conn)
+            elapsed = time.perf_counter() - t0
+            if status in (200, 201):
+                mine.append(elapsed)
+            else:
                 with lock:
-                    if resp.status_code in (200, 201):
-                        latencies.append(elapsed)
-                    else:
-                        failures.append(f"{path} -> {resp.status_code}: {resp.text[:200]}")
+                    failures.append(f"{path} -> {status}: {text[:200]!r}")
+        conn.close()
+        with lock:
+            latencies.extend(mine)
 
-    with httpx.Client(base_url=base, headers=headers, timeout=30) as warm:
-        for _ in range(20):  # warm-up (and the baseline's one cached decision)
-            warm.post(path, json=body)
+    warm = http.client.HTTPConnection(host, int(port), timeout=30)
+    for _ in range(WARM_UP):  # warm-up (and the baseline's one cached decision)
+        post(warm)
+    warm.close()
     deadline = time.monotonic() + seconds
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     t0 = time.monotonic()
@@ -132,35 +128,74 @@ def drive(base: str, path: str, body: dict[str, Any], seconds: float, concurrenc
     if failures or not latencies:
         raise SystemExit(f"{len(failures)} failed calls, e.g. {failures[:1]}")
     latencies.sort()
-    return {"rps": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
+    return {"rps": len(latencies) / wall, "calls": len(latencies) + WARM_UP, "p50": statistics.median(latencies) * 1000,
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000}
+
+
+def server_cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every process of the server (uvicorn's supervisor and workers share a process group)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ..., utime (11), stime (12)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+ENDPOINTS = (("gate", "/api/v1/disclosure-requests"), ("baseline", "/_bench/baseline"), ("bare", "/_bench/bare"))
+
+
+def measure(url: str, workers: int, tmp: Path, args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """The endpoints take turns for --rounds rounds, so a change in the machine's load falls on all of them."""
+    proc, base = start(url, workers, tmp)
+    samples: dict[str, list[dict[str, float]]] = {name: [] for name, _ in ENDPOINTS}
+    try:
+        body = load(base)
+        for _ in range(args.rounds):
+            for name, path in ENDPOINTS:
+                cpu0 = server_cpu_seconds(proc.pid)
+                r = drive(base, path, body, args.seconds / args.rounds, args.concurrency)
+                r["cpu_ms"] = (server_cpu_seconds(proc.pid) - cpu0) * 1000 / r.pop("calls")
+                samples[name].append(r)
+    finally:
+        stop(proc)
+    return {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in samples.items()}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=9.0, help="per endpoint, split over the rounds")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--dialects", default="sqlite,postgresql")
+    parser.add_argument("--workers", default="1,2")
     args = parser.parse_args()
-    print(f"{'db':<11}{'workers':>8}  {'endpoint':<10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
-    for workers in (1, 2):
+    print(f"{'db':<11}{'workers':>8}  {'endpoint':<10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'server CPU ms/req':>19}")
+    gate_rps: dict[tuple[str, int], float] = {}
+    for workers in (int(w) for w in args.workers.split(",")):
         with tempfile.TemporaryDirectory() as tmpdir, postgres_database() as pg_url:
             tmp = Path(tmpdir)
-            dbs = [("sqlite", f"sqlite:///{tmp / 'bench.db'}")] + ([("postgresql", pg_url)] if pg_url else [])
-            for db, url in dbs:
-                proc, base = start(url, workers, tmp)
-                try:
-                    body = load(base)
-                    results = {name: drive(base, path, body, args.seconds, args.concurrency) for name, path in (
-                        ("gate", "/api/v1/disclosure-requests"), ("baseline", "/_bench/baseline"),
-                        ("bare", "/_bench/bare"))}
-                finally:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                    proc.wait(timeout=20)
+            urls = {"sqlite": f"sqlite:///{tmp / 'bench.db'}", "postgresql": pg_url}
+            for db in args.dialects.split(","):
+                if not urls.get(db):
+                    print(f"{db}: no server, skipped")
+                    continue
+                results = measure(str(urls[db]), workers, tmp, args)
                 for name, r in results.items():
-                    print(f"{db:<11}{workers:>8}  {name:<10}{r['rps']:>9.1f}{r['p50']:>9.2f}{r['p99']:>9.2f}")
-                gate = results["gate"]["rps"]
-                print(f"{db:<11}{workers:>8}  ratio gate/baseline {gate / results['baseline']['rps']:.2f}x, "
-                      f"gate/bare {gate / results['bare']['rps']:.2f}x")
+                    print(f"{db:<11}{workers:>8}  {name:<10}{r['rps']:>9.1f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
+                          f"{r['cpu_ms']:>19.2f}")
+                gate, baseline, bare = (results[n]["rps"] for n in ("gate", "baseline", "bare"))
+                gate_rps[db, workers] = gate
+                print(f"{db:<11}{workers:>8}  ratio gate/baseline {gate / baseline:.2f}x, gate/bare {gate / bare:.2f}x"
+                      f"; server CPU per request gate/baseline "
+                      f"{results['gate']['cpu_ms'] / results['baseline']['cpu_ms']:.2f}x")
+    for db in args.dialects.split(","):
+        if (db, 1) in gate_rps and (db, 2) in gate_rps:
+            print(f"{db}: gate with 2 workers {gate_rps[db, 2] / gate_rps[db, 1]:.2f}x one worker")
+    print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 
 

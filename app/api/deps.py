@@ -75,6 +75,8 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
     if user is None:
         raise Unauthorized("The token names no known user.", headers={"WWW-Authenticate": "Bearer"},
                            audit_event="auth.failed", audit_data={"problem": "unknown_user"})
+    # The identity map holds rows weakly: keeping the caller's row for the request makes later reads of it free.
+    session.info["caller_row"] = user
     principal = principal_of(user)
     request.state.principal = principal
     return principal

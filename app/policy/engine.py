@@ -8,6 +8,7 @@ for the test that proves the compiled table agrees with Casbin.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,15 @@ class PolicyEngine:
 
     def field_tags(self) -> dict[str, list[str]]:
         return self._components.catalogue.tag_map()
+
+    def reads_student_reports(self, purpose: str, fields: Sequence[str]) -> bool:
+        """Whether deciding these fields for this purpose looks at the reports on file for the student: a purpose
+        that waits for a services notice (R-NTF-1) or a clinician's memo (R-PRV-1(b)). Loaders skip the query
+        otherwise; without the reports those rules can only wait or withhold, never release."""
+        row = self._components.purposes.row(purpose)
+        if row is not None and row.needs_services_notice:
+            return True
+        return any(self._components.catalogue.classify(name).memo for name in fields)
 
     def notice_text(self, version: str) -> str | None:
         return self._notices.get(version)

@@ -84,3 +84,14 @@ def test_decide_never_raises_on_garbage() -> None:
     decision = engine.decide(ctx)
     assert decision.decision.value == "DENY" and decision.fields[0].reason == "W_NO_BASIS"
     assert decision.to_json()["fields"][0]["rules"] == ["R-GATE-1"]
+
+
+def test_reads_student_reports_only_where_a_rule_looks_at_them() -> None:
+    """The loader skips the student's reports unless the services-notice wait (R-NTF-1) or a clinician's memo
+    (R-PRV-1(b)) can read them; without them those rules only wait or withhold."""
+    engine = PolicyEngine.load(POLICIES)
+    assert engine.reads_student_reports("SERVICES_REFERRAL", ["name"])
+    assert engine.reads_student_reports("LE_RESPONSE", ["name", "clinician_disclosure_memo:m-1"])
+    assert not engine.reads_student_reports("LE_RESPONSE", ["name", "religion", "counseling_notes"])
+    assert not engine.reads_student_reports("EMERGENCY", ["name", "photo"])
+    assert not engine.reads_student_reports("NOT_A_PURPOSE", [])

@@ -12,8 +12,8 @@ from app.api.deps import CurrentUser, SessionDep, VocabularyDep, require_roles
 from app.auth.principal import Principal
 from app.domain.common import Id
 from app.domain.disclosures import approvals, reads, record, service
+from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.schemas import ApproveIn, DenyIn, DisclosureRequestIn
-from app.domain.disclosures.service import Gate
 from app.domain.disclosures.views import request_view
 
 router = APIRouter(prefix="/api/v1", tags=["disclosures"])

@@ -19,8 +19,9 @@ from app.domain import access
 from app.domain.disclosures import context as ctx
 from app.domain.disclosures import repository as repo
 from app.domain.disclosures import state
+from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.schemas import ApproveIn, DisclosureRequestIn
-from app.domain.disclosures.service import Gate, decided_event_data, finish_release
+from app.domain.disclosures.service import decided_event_data, finish_release
 from app.domain.districts import repository as people
 from app.domain.principals import principal_of
 from app.errors import Conflict, Forbidden, NotFound
@@ -54,7 +55,7 @@ def refresh(session: Session, gate: Gate, row: DisclosureRequest) -> AppendedEnt
     if caller_row is None:
         return None
     body = DisclosureRequestIn.model_validate(row.body)
-    loaded = ctx.load(session, gate.store, principal_of(caller_row), body, clock.now())
+    loaded = ctx.load(session, gate, principal_of(caller_row), body, clock.now())
     fresh = gate.policy.decide(loaded.context)
     changed = False
     for field in waiting:
@@ -146,7 +147,7 @@ def approve(session: Session, gate: Gate, caller: Principal, request_id: str, bo
                                       "fields": named, "note_given": bool(body.note)}]
     if any(f["outcome"] == "RELEASE" for f in row.fields) and row.released_by is None:
         row.released_by = caller.id
-    context = ctx.load(session, gate.store, caller, DisclosureRequestIn.model_validate(row.body), now).context
+    context = ctx.load(session, gate, caller, DisclosureRequestIn.model_validate(row.body), now).context
     _settle(session, gate, row, None, context, event="request.approved", actor=caller.id,
             extra={"approved_fields": named})
     return row
@@ -165,6 +166,6 @@ def deny(session: Session, gate: Gate, caller: Principal, request_id: str, reaso
         state.withhold(field, "W_NOT_APPROVED", "R-APR-1")
     row.approvals = [*row.approvals, {"by": caller.id, "role": caller.role, "at": clock.now().isoformat(),
                                       "denied": True, "reason_given": reason_given}]
-    context = ctx.load(session, gate.store, caller, DisclosureRequestIn.model_validate(row.body), clock.now()).context
+    context = ctx.load(session, gate, caller, DisclosureRequestIn.model_validate(row.body), clock.now()).context
     _settle(session, gate, row, None, context, event="request.denied", actor=caller.id)
     return row

@@ -11,18 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
+from app.db.artifacts import Emergency
 from app.db.models import District, Incident, Student, User
 from app.domain import access
 from app.domain import facts_builder as fb
 from app.domain.disclosures import repository as requests_repo
+from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.districts import repository as people
 from app.domain.legal_bases import repository as artifacts
 from app.policy.facts import DecisionContext, EmergencyFacts, RequestFacts
-from app.records.base import RecordStore
 
 
 @dataclass(frozen=True)
@@ -39,18 +41,17 @@ def _same_district(row_district: str | None, district: District | None) -> bool:
     return district is not None and row_district == district.id
 
 
-def load(session: Session, store: RecordStore, caller: Principal, body: DisclosureRequestIn,
-         now: datetime) -> Loaded:
+def load(session: Session, gate: Gate, caller: Principal, body: DisclosureRequestIn, now: datetime) -> Loaded:
+    store = gate.store
     caller_row = people.get_user(session, caller.id)
     assert caller_row is not None  # authenticated callers exist
     requester = people.get_user(session, body.requester) if body.requester else caller_row
     recipient_id = body.recipient or (requester.id if requester else body.requester)
     recipient = people.get_user(session, recipient_id) if recipient_id else None
-    student = session.get(Student, body.student_id) if body.student_id else None
-    if student is not None and not access.same_district(caller, student.district_id):
-        student = None
-    district_id = student.district_id if student else (caller.district_id or people.only_district_id(session))
-    district = session.get(District, district_id) if district_id else None
+    student, district = _student_and_district(session, caller, body.student_id)
+    if student is None:
+        district_id = caller.district_id or people.only_district_id(session)
+        district = session.get(District, district_id) if district_id else None
     student_facts = None
     if student is not None:
         # Parent links matter only when a consent is recorded (assess_consent), never to decide(): not loaded here.
@@ -58,7 +59,7 @@ def load(session: Session, store: RecordStore, caller: Principal, body: Disclosu
     incident = session.get(Incident, body.incident_id) if body.incident_id else None
     if incident is not None and not _same_district(incident.district_id, district):
         incident = None
-    emergency = artifacts.get_emergency(session, body.emergency_id) if body.emergency_id else None
+    emergency = session.scalars(_EMERGENCY, {"emergency_id": body.emergency_id}).first() if body.emergency_id else None
     if emergency is not None and not _same_district(emergency.district_id, district):
         emergency = None
     order = artifacts.get_order(session, body.legal_order_id) if body.legal_order_id else None
@@ -70,7 +71,8 @@ def load(session: Session, store: RecordStore, caller: Principal, body: Disclosu
         order = order if order and order.student_id == student.id else None
         report = report if report and report.student_id == student.id else None
         consents = [c for c in consents if c.student_id == student.id]
-    reports_on_file = artifacts.reports_of(session, student.id) if student else []
+    reads_reports = student is not None and gate.policy.reads_student_reports(body.purpose, body.fields)
+    reports_on_file = artifacts.reports_of(session, student.id) if student and reads_reports else []
     filer_roles = {u.id: u.role for u in people.users_by_ids(
         session, {r.filed_by for r in [*reports_on_file, *([report] if report else [])]}).values()}
     reuse = requests_repo.get(session, body.reuse_of) if body.reuse_of else None
@@ -96,6 +98,23 @@ def load(session: Session, store: RecordStore, caller: Principal, body: Disclosu
                               student=student_facts, request=request)
     return Loaded(context, student, district, requester, recipient,
                   config_version(district, student, [u for u in (requester, recipient) if u is not None]))
+
+
+# Built once: on the gate's path, building and keying a statement costs as much as running it on SQLite.
+_STUDENT_AND_DISTRICT = select(Student, District).join(District, District.id == Student.district_id).where(
+    Student.id == bindparam("student_id"))
+_EMERGENCY = select(Emergency).where(Emergency.id == bindparam("emergency_id"))
+
+
+def _student_and_district(session: Session, caller: Principal,
+                          student_id: str | None) -> tuple[Student | None, District | None]:
+    """The student and their district in one query; (None, None) when the student is unknown or out of scope."""
+    if student_id is None:
+        return None, None
+    found = session.execute(_STUDENT_AND_DISTRICT, {"student_id": student_id}).first()
+    if found is None or not access.same_district(caller, found[0].district_id):
+        return None, None
+    return found[0], found[1]
 
 
 def _declared_emergencies(session: Session, body: DisclosureRequestIn, district: District | None,

@@ -14,8 +14,8 @@ from app.domain import access
 from app.domain.disclosures import repository as repo
 from app.domain.disclosures import state
 from app.domain.disclosures.approvals import APPROVER_ROLES, load_request, refresh
+from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.release import audit_release, read_released
-from app.domain.disclosures.service import Gate
 from app.domain.disclosures.views import request_view
 from app.errors import Forbidden
 

@@ -7,8 +7,7 @@ the response is sent, so no audit entry means no data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from app.db.artifacts import DisclosureRequest
 from app.domain import access
 from app.domain.disclosures import context as ctx
 from app.domain.disclosures import state
+from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.release import audit_release, read_released
 from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.disclosures.views import request_view
@@ -27,22 +27,7 @@ from app.errors import Unprocessable
 from app.policy.facts import DecisionContext, EmergencyFacts
 from app.policy.types import Decision
 from app.policy.vocabulary import Vocabulary
-from app.records.base import RecordStore, Released
-
-
-class Policy(Protocol):
-    version: str
-
-    def decide(self, ctx: DecisionContext) -> Decision: ...
-
-    def notice_text(self, version: str) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class Gate:
-    policy: Policy
-    store: RecordStore
-    digest_key: bytes
+from app.records.base import Released
 
 
 def _created_event_data(body: DisclosureRequestIn, caller: Principal) -> dict[str, Any]:
@@ -94,9 +79,15 @@ def check_vocabulary(body: DisclosureRequestIn, vocab: Vocabulary) -> None:
 def submit(session: Session, gate: Gate, caller: Principal, body: DisclosureRequestIn, vocab: Vocabulary, *,
            preview: bool = False) -> dict[str, Any]:
     check_vocabulary(body, vocab)
-    now = clock.now()
-    loaded = ctx.load(session, gate.store, caller, body, now)
+    loaded = ctx.load(session, gate, caller, body, clock.now())
     decision = gate.policy.decide(loaded.context)
+    return record(session, gate, caller, body, loaded, decision, preview=preview)
+
+
+def record(session: Session, gate: Gate, caller: Principal, body: DisclosureRequestIn, loaded: ctx.Loaded,
+           decision: Decision, *, preview: bool = False) -> dict[str, Any]:
+    """Everything after the decision: persist the request, release what it allows, audit, and build the view."""
+    now = loaded.context.now
     student = loaded.student
     district_id = loaded.district.id if loaded.district else None
     row = DisclosureRequest(
