@@ -9,9 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from app.audit import service as audit_service
+from app.audit import repository as audit_repository
 from app.db.artifacts import DisclosureRequest
-from app.domain.disclosures import release
 from tests.factories import auth
 from tests.harbor import VALUES, request_body
 
@@ -25,14 +24,14 @@ def _count_requests(client: TestClient) -> int:
 
 def test_failed_audit_append_releases_nothing_and_keeps_nothing(harbor: TestClient,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    real_append = audit_service.append
+    real_insert = audit_repository.insert_entries
 
-    def failing_append(session: Any, type: str, **kwargs: Any) -> Any:
-        if type == "data.released":
+    def failing_insert(session: Any, rows: list[dict[str, Any]]) -> None:
+        if any('"type":"data.released"' in row["body"] for row in rows):
             raise RuntimeError("audit store unavailable")
-        return real_append(session, type, **kwargs)
+        real_insert(session, rows)
 
-    monkeypatch.setattr(release, "append", failing_append)
+    monkeypatch.setattr(audit_repository, "insert_entries", failing_insert)
     # A directory-only request by an outside officer is released at once, so the release path runs.
     body = {"student_id": "st-a", "purpose": "LE_RESPONSE", "fields": ["name", "grade_level"]}
     resp = harbor.post(URL, json=body, headers=auth("det-1"))

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.guard import AuditGuardError
 from app.audit.models import AuditChainHead, AuditEntry
-from app.audit.service import append, append_in_new_transaction
+from app.audit.service import Event, append, append_all, append_in_new_transaction
 from app.audit.verify import verify_chain
 from app.db.models import District
 
 WRITERS = 64
 PER_WRITER = 4
+BATCH = 3
 
 
 def _district(district_id: str) -> District:
@@ -38,6 +39,35 @@ def test_append_numbers_hashes_and_never_commits(factory: sessionmaker[Session])
         assert s.scalar(select(AuditChainHead.seq)) == 0
 
 
+def test_append_all_chains_in_order_under_one_lock(factory: sessionmaker[Session]) -> None:
+    with factory() as s:
+        append(s, "policy.loaded", actor_id="gatekeeper", data={"policy_version": "sha256:x"})
+        batch = append_all(s, [Event("request.created", "sro-1", "st-1", "req-1", {"fields": ["name"]}),
+                               Event("request.decided", "gatekeeper", "st-1", "req-1", {"decision": "DENY"}),
+                               Event("data.read", "sro-1", "st-1", "req-1")])
+        assert [e.seq for e in batch] == [2, 3, 4]
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        assert [r.type for r in rows] == ["policy.loaded", "request.created", "request.decided", "data.read"]
+        assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+        assert s.scalar(select(AuditChainHead.hash)) == batch[-1].hash
+        assert append_all(s, []) == []
+        s.commit()
+    with factory() as s:
+        assert verify_chain(s).ok
+
+
+def test_append_all_refuses_the_whole_batch_for_one_bad_event(factory: sessionmaker[Session]) -> None:
+    with factory() as s:
+        s.add(_district("d-batch"))
+        with pytest.raises(AuditGuardError):
+            append_all(s, [Event("request.created", "sro-1", data={"fields": ["name"]}),
+                           Event("record.loaded", "admin", data={"value": "Jordan Alves"})])
+        s.commit()
+    with factory() as s:
+        assert s.get(District, "d-batch") is None
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
 def test_concurrent_appenders_make_one_unbroken_chain(factory: sessionmaker[Session]) -> None:
     errors: list[BaseException] = []
     barrier = threading.Barrier(WRITERS)
@@ -47,7 +77,11 @@ def test_concurrent_appenders_make_one_unbroken_chain(factory: sessionmaker[Sess
             barrier.wait()
             for i in range(PER_WRITER):
                 with factory() as s:
-                    append(s, "data.read", actor_id=f"sro-{n}", student_id=f"st-{n % 7}", data={"i": i})
+                    if i % 2:  # single appends and batches interleave in one chain
+                        append_all(s, [Event("data.read", f"sro-{n}", f"st-{n % 7}", data={"i": i, "part": p})
+                                       for p in range(BATCH)])
+                    else:
+                        append(s, "data.read", actor_id=f"sro-{n}", student_id=f"st-{n % 7}", data={"i": i})
                     s.commit()
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -61,9 +95,10 @@ def test_concurrent_appenders_make_one_unbroken_chain(factory: sessionmaker[Sess
     with factory() as s:
         result = verify_chain(s, batch_size=37)  # Odd batch size: the chain crosses many batch edges.
         assert result.ok, result
-        assert result.checked == WRITERS * PER_WRITER == result.head["seq"]
+        expected = WRITERS * (PER_WRITER // 2) * (1 + BATCH)
+        assert result.checked == expected == result.head["seq"]
         seqs = s.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)).all()
-        assert seqs == list(range(1, WRITERS * PER_WRITER + 1))
+        assert seqs == list(range(1, expected + 1))
 
 
 def test_guard_failure_rolls_back_the_callers_transaction(factory: sessionmaker[Session]) -> None:

@@ -46,6 +46,7 @@ def baseline(body: DisclosureRequestIn, caller: Requester, session: SessionDep, 
     loaded, decision = _decided[key]
     loaded = replace(loaded, context=replace(loaded.context, now=clock.now()))
     view = service.record(session, gate, caller, body, loaded, decision)
+    session.commit()  # as the gate's route does
     return JSONResponse(view, status_code=status.HTTP_201_CREATED)
 
 

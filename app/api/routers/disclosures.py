@@ -40,7 +40,12 @@ def _json(content: dict[str, Any], status_code: int = 200) -> JSONResponse:
 @router.post("/disclosure-requests", status_code=status.HTTP_201_CREATED, response_model=None)
 def create_request(body: DisclosureRequestIn, caller: Requester, session: SessionDep, gate: GateDep,
                    vocab: VocabularyDep) -> JSONResponse:
-    return _json(service.submit(session, gate, caller, body, vocab), status.HTTP_201_CREATED)
+    view = service.submit(session, gate, caller, body, vocab)
+    # Commit here, in this thread, right after the audit entries: every appender waits on the chain head until
+    # this commit, and the session dependency's own commit would come only after another trip through the
+    # thread pool. A failed commit still raises before anything is sent (the dependency rolls back).
+    session.commit()
+    return _json(view, status.HTTP_201_CREATED)
 
 
 @router.post("/decisions/preview")

@@ -48,10 +48,12 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
     requester = people.get_user(session, body.requester) if body.requester else caller_row
     recipient_id = body.recipient or (requester.id if requester else body.requester)
     recipient = people.get_user(session, recipient_id) if recipient_id else None
-    student, district = _student_and_district(session, caller, body.student_id)
+    student, district, emergency = _student_district_emergency(session, caller, body.student_id, body.emergency_id)
     if student is None:
         district_id = caller.district_id or people.only_district_id(session)
         district = session.get(District, district_id) if district_id else None
+        if body.emergency_id:
+            emergency = session.scalars(_EMERGENCY, {"emergency_id": body.emergency_id}).first()
     student_facts = None
     if student is not None:
         # Parent links matter only when a consent is recorded (assess_consent), never to decide(): not loaded here.
@@ -59,7 +61,6 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
     incident = session.get(Incident, body.incident_id) if body.incident_id else None
     if incident is not None and not _same_district(incident.district_id, district):
         incident = None
-    emergency = session.scalars(_EMERGENCY, {"emergency_id": body.emergency_id}).first() if body.emergency_id else None
     if emergency is not None and not _same_district(emergency.district_id, district):
         emergency = None
     order = artifacts.get_order(session, body.legal_order_id) if body.legal_order_id else None
@@ -101,20 +102,23 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
 
 
 # Built once: on the gate's path, building and keying a statement costs as much as running it on SQLite.
-_STUDENT_AND_DISTRICT = select(Student, District).join(District, District.id == Student.district_id).where(
-    Student.id == bindparam("student_id"))
+_STUDENT_DISTRICT_EMERGENCY = (
+    select(Student, District, Emergency).join(District, District.id == Student.district_id)
+    .outerjoin(Emergency, Emergency.id == bindparam("emergency_id")).where(Student.id == bindparam("student_id")))
 _EMERGENCY = select(Emergency).where(Emergency.id == bindparam("emergency_id"))
 
 
-def _student_and_district(session: Session, caller: Principal,
-                          student_id: str | None) -> tuple[Student | None, District | None]:
-    """The student and their district in one query; (None, None) when the student is unknown or out of scope."""
+def _student_district_emergency(session: Session, caller: Principal, student_id: str | None,
+                                emergency_id: str | None) -> tuple[Student | None, District | None, Emergency | None]:
+    """The student, their district and the cited declaration in one query; all None when the student is unknown
+    or out of the caller's scope (the caller then loads the district and declaration on their own)."""
     if student_id is None:
-        return None, None
-    found = session.execute(_STUDENT_AND_DISTRICT, {"student_id": student_id}).first()
+        return None, None, None
+    found = session.execute(_STUDENT_DISTRICT_EMERGENCY,
+                            {"student_id": student_id, "emergency_id": emergency_id}).first()
     if found is None or not access.same_district(caller, found[0].district_id):
-        return None, None
-    return found[0], found[1]
+        return None, None, None
+    return found[0], found[1], found[2]
 
 
 def _declared_emergencies(session: Session, body: DisclosureRequestIn, district: District | None,

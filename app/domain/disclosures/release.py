@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.chain import payload_digest
 from app.audit.guard import note_sensitive_values
-from app.audit.service import AppendedEntry, append
+from app.audit.service import AppendedEntry, Event, append_all
 from app.db.artifacts import DisclosureRequest
 from app.domain.disclosures.views import released_names
 from app.records.base import RecordStore, Released, redact
@@ -26,10 +26,15 @@ def read_released(session: Session, store: RecordStore, row: DisclosureRequest) 
     return redact(values, names)
 
 
-def audit_release(session: Session, row: DisclosureRequest, released: Released, digest_key: bytes, actor_id: str,
-                  event: str = "data.released") -> AppendedEntry:
-    return append(session, event, actor_id=actor_id, student_id=row.student_id, request_id=row.id, data={
+def release_event(row: DisclosureRequest, released: Released, digest_key: bytes, actor_id: str,
+                  event: str = "data.released") -> Event:
+    return Event(event, actor_id, row.student_id, row.id, {
         "fields": sorted(released), "recipient_id": row.recipient_id, "notice_version": row.notice_version,
         "use_restrictions": list(row.use_restrictions), "digest": payload_digest(digest_key, released),
         "released_by": row.released_by,
-    }, policy_version=row.policy_version, config_version=row.config_version)
+    }, row.policy_version, row.config_version)
+
+
+def audit_release(session: Session, row: DisclosureRequest, released: Released, digest_key: bytes, actor_id: str,
+                  event: str = "data.released") -> AppendedEntry:
+    return append_all(session, [release_event(row, released, digest_key, actor_id, event)])[0]

@@ -12,14 +12,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.audit.service import AppendedEntry, append
+from app.audit.service import AppendedEntry, Event, append, append_all
 from app.auth.principal import Principal
 from app.db.artifacts import DisclosureRequest
 from app.domain import access
 from app.domain.disclosures import context as ctx
 from app.domain.disclosures import state
 from app.domain.disclosures.gate import Gate
-from app.domain.disclosures.release import audit_release, read_released
+from app.domain.disclosures.release import audit_release, read_released, release_event
 from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.disclosures.views import request_view
 from app.domain.ids import new_id
@@ -116,20 +116,20 @@ def record(session: Session, gate: Gate, caller: Principal, body: DisclosureRequ
     if settled:  # marked before the first write, so the row is inserted once, not inserted and then updated
         mark_released(session, row, decision.auto_release_rule, loaded.context)
     session.add(row)
-    session.flush()
-    append(session, "request.created", actor_id=caller.id, student_id=_sid(row), request_id=row.id,
-           data=_created_event_data(body, caller))
-    entry = append(session, "request.decided", actor_id="gatekeeper", student_id=_sid(row), request_id=row.id,
-                   data=decided_event_data(row), policy_version=row.policy_version,
-                   config_version=row.config_version)
+    events = [
+        Event("request.created", caller.id, _sid(row), row.id, _created_event_data(body, caller)),
+        Event("request.decided", "gatekeeper", _sid(row), row.id, decided_event_data(row), row.policy_version,
+              row.config_version)]
     if any(f.get("waiting_for") == "EMERGENCY_DECLARATION" for f in row.fields):
-        entry = append(session, "emergency.requested", actor_id=caller.id, student_id=_sid(row), request_id=row.id,
-                       data={"urgent": True, "school_id": row.school_id})
+        events.append(Event("emergency.requested", caller.id, _sid(row), row.id,
+                            {"urgent": True, "school_id": row.school_id}))
     released = Released({})
     if settled:
-        released, entry = finish_release(session, gate, row, decision.auto_release_rule, loaded.context)
+        released = settle(session, gate, row, decision.auto_release_rule, loaded.context)
+        events.append(release_event(row, released, gate.digest_key, row.released_by or "gatekeeper"))
+    entries = append_all(session, events)  # the last writes: see append_all
     return request_view(row, released=released, notice_text=gate.policy.notice_text(row.notice_version or ""),
-                        last_entry=entry)
+                        last_entry=entries[-1])
 
 
 def _sid(row: DisclosureRequest) -> str | None:
@@ -149,13 +149,19 @@ def mark_released(session: Session, row: DisclosureRequest, auto_rule: str | Non
     row.named_student_ids = _named_students(session, row)
 
 
-def finish_release(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str | None,
-                   context: DecisionContext) -> tuple[Released, AppendedEntry]:
-    """Settle a request that releases data: mark it released, read the released fields, append data.released."""
+def settle(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str | None,
+           context: DecisionContext) -> Released:
+    """Mark a request that releases data as released and read exactly its released fields."""
     if row.released_at is None:
         mark_released(session, row, auto_rule, context)
         session.flush()
-    released = read_released(session, gate.store, row)
+    return read_released(session, gate.store, row)
+
+
+def finish_release(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str | None,
+                   context: DecisionContext) -> tuple[Released, AppendedEntry]:
+    """Settle a request that releases data and append data.released."""
+    released = settle(session, gate, row, auto_rule, context)
     return released, audit_release(session, row, released, gate.digest_key, row.released_by or "gatekeeper")
 
 
