@@ -7,6 +7,7 @@ for the test that proves the compiled table agrees with Casbin.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -174,6 +175,10 @@ class PolicyEngine:
         """Whether deciding these fields for this purpose looks at the reports on file for the student: a purpose
         that waits for a services notice (R-NTF-1) or a clinician's memo (R-PRV-1(b)). Loaders skip the query
         otherwise; without the reports those rules can only wait or withhold, never release."""
+        return self._reads_reports(purpose, tuple(fields))
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one engine per process, immutable after load
+    def _reads_reports(self, purpose: str, fields: tuple[str, ...]) -> bool:
         row = self._components.purposes.row(purpose)
         if row is not None and row.needs_services_notice:
             return True

@@ -17,7 +17,9 @@ _VALUES = select(StudentField.name, StudentField.value).where(
 
 class LocalRecordStore:
     def field_names(self, session: Session, student_id: str) -> dict[str, str]:
-        rows = session.execute(_NAMES, {"student_id": student_id})
+        # Core on the session's connection, skipping the ORM execution layer: read before anything of the request
+        # is pending (the gate asks first), so there is nothing for an autoflush to write.
+        rows = session.connection().execute(_NAMES, {"student_id": student_id})
         return {name: source for name, source in rows}
 
     def read(self, session: Session, student_id: str, names: Iterable[str]) -> Mapping[str, str]:
