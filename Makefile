@@ -38,6 +38,7 @@ bench: setup
 	bash scripts/ensure-postgres.sh
 	$(BIN)/python benchmarks/decision.py
 	$(BIN)/python benchmarks/audit.py
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/gate.py
 
 clean:
