@@ -114,7 +114,7 @@ def emergency_facts(e: Emergency) -> EmergencyFacts:
         imminence=b["imminence"], starts_at=e.starts_at, review_at=e.review_at, ended_at=e.ended_at,
         recipients=frozenset(b["recipients"]), necessary_fields=dict(b["necessary_fields"]),
         recipient_fields={k: frozenset(v) for k, v in (b.get("recipient_fields") or {}).items()},
-        declared_by=e.declared_by,
+        declared_by=e.declared_by, renewed_at=_dt(b.get("renewed_at")),
     )
 
 
@@ -129,11 +129,11 @@ def order_facts(o: LegalOrder) -> LegalOrderFacts:
     )
 
 
-def report_facts(r: Report, filed_by_role: str) -> ReportFacts:
+def report_facts(r: Report, filed_by_role: str, filer_serves_school: bool = True) -> ReportFacts:
     b = r.body
     return ReportFacts(
         id=r.id, kind=r.kind, student_id=r.student_id, incident_id=b.get("incident_id"), filed_by=r.filed_by,
         filed_by_role=filed_by_role, recipient=b.get("recipient"), fields=frozenset(b.get("fields") or []),
         duty=b.get("duty"), duty_holder=b.get("duty_holder"), justifications=dict(b.get("justifications") or {}),
-        memo_field=b.get("memo_field"), created_at=r.created_at,
+        memo_field=b.get("memo_field"), created_at=r.created_at, filer_serves_school=filer_serves_school,
     )

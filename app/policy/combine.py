@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from itertools import chain
 
-from app.policy.candidate import EMERGENCY_TOKENS, ORDER_TOKENS
+from app.policy.candidate import EMERGENCY_TOKENS
 from app.policy.context import Resolved
 from app.policy.types import Decision, DecisionKind, FieldDecision, Outcome
 
@@ -23,7 +23,7 @@ def conflicted(res: Resolved) -> bool:
 def adjust(res: Resolved, fd: FieldDecision, token: str) -> FieldDecision:
     if fd.outcome is Outcome.WITHHOLD:
         return fd
-    if res.conflicted and token not in EMERGENCY_TOKENS and token not in ORDER_TOKENS:
+    if res.conflicted and token not in EMERGENCY_TOKENS:
         # R-SO-6 / MOU III: the appointing authority and the principal decide; the emergency path is unaffected.
         return replace(fd, outcome=Outcome.PENDING, reason="W_CONFLICT", approver_roles=("chief", "principal",
                        "designee"), approvals_required=_CONFLICT_GROUPS, rules=fd.rules + ("R-SO-6",))

@@ -13,6 +13,7 @@ from datetime import timedelta
 from app.policy.candidate import Candidate, Missing, Resolution
 from app.policy.context import NO_EMERGENCY, EmergencyState, Resolved
 from app.policy.facts import EmergencyFacts, Party
+from app.policy.reports import clinician_flagged
 from app.policy.tags import FieldInfo
 
 
@@ -23,7 +24,8 @@ def recipient_keys(party: Party) -> set[str]:
 def is_active(em: EmergencyFacts, res: Resolved) -> bool:
     now = res.ctx.now
     hours = res.district.emergency_review_hours if res.district else 4
-    review = min(em.review_at, em.starts_at + timedelta(hours=hours))
+    # A renewal (R-EMG-4: a new record of facts) opens a new review period counted from the renewal.
+    review = min(em.review_at, (em.renewed_at or em.starts_at) + timedelta(hours=hours))
     if em.ended_at is not None and em.ended_at <= now:
         return False
     return em.starts_at <= now < review
@@ -115,6 +117,9 @@ def resolve_emergency(res: Resolved, info: FieldInfo) -> Resolution:
             token = "emergency_request_lift" if lift else "emergency_request"
             return Candidate(token, basis, ("R-EMG-7",), waiting_for="EMERGENCY_DECLARATION"), []
         return None, [Missing("W_NO_BASIS", "R-EMG-1")]
+    if info.memo and not clinician_flagged(res, info):
+        # R-PRV-1(b), R-PRV-2: only a memo its clinician flagged can go, even when a declaration lists it.
+        return None, [Missing("W_PRIVILEGED", "R-PRV-2")]
     missing: list[Missing] = []
     if not state.covers:
         missing.append(Missing("W_NO_BASIS", "R-EMG-2"))

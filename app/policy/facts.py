@@ -151,7 +151,8 @@ class ConsentFacts:
 
 @dataclass(frozen=True)
 class EmergencyFacts:
-    """A declared emergency (R-EMG-1). `review_at` is already capped at starts_at + review hours by the workflow."""
+    """A declared emergency (R-EMG-1). `review_at` is already capped by the workflow at review hours after the
+    declaration or, once renewed (R-EMG-4), after the last renewal (`renewed_at`)."""
 
     id: str
     school_id: str
@@ -165,6 +166,7 @@ class EmergencyFacts:
     necessary_fields: Mapping[str, str]
     recipient_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
     declared_by: str = ""
+    renewed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ class ReportFacts:
     justifications: Mapping[str, str] = field(default_factory=dict)
     memo_field: str | None = None
     created_at: datetime | None = None
+    filer_serves_school: bool = True  # the filer holds their role for the student's school
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ def germane_holds(res: Resolved, info: FieldInfo, report: ReportFacts) -> bool:
     incident = res.ctx.request.incident
     return (
         report.filed_by_role == "principal"
+        and report.filer_serves_school  # (d): the principal of this student's school
         and incident is not None
         and report.incident_id == incident.id
         and report.duty in GERMANE_DUTIES
@@ -92,10 +93,21 @@ def _germane(res: Resolved, info: FieldInfo, report: ReportFacts) -> Candidate |
     return Candidate("germane", basis, ("R-37L-G", "R-SO-1"))
 
 
+def clinician_flagged(res: Resolved, info: FieldInfo) -> bool:
+    """R-PRV-2: a CLINICIAN_FLAG filed by a clinician names this memo (on file, or the report cited)."""
+    reports = list(res.ctx.request.student_reports)
+    cited = cited_report(res)
+    if cited is not None:
+        reports.append(cited)
+    return any(r.kind == "CLINICIAN_FLAG" and r.filed_by_role == "clinician" and r.memo_field == info.base
+               for r in reports)
+
+
 def _clinician_memo(res: Resolved, info: FieldInfo) -> Candidate | None:
     """R-PRV-1(b)/R-PRV-2: a flag filed by a clinician lets its memo go with principal approval."""
-    if not info.memo or res.status not in ("school_official", "school"):
+    if not info.memo or res.status not in ("school_official", "school") or not clinician_flagged(res, info):
         return None
+    return Candidate("clinician_memo", ("FERPA_SCHOOL_OFFICIAL",), ("R-PRV-1", "R-PRV-2"))
     reports = list(res.ctx.request.student_reports)
     cited = cited_report(res)
     if cited is not None:

@@ -24,6 +24,7 @@ from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.districts import repository as people
 from app.domain.legal_bases import repository as artifacts
+from app.domain.principals import principal_of
 from app.policy.facts import DecisionContext, EmergencyFacts, RequestFacts
 
 
@@ -74,8 +75,11 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
         consents = [c for c in consents if c.student_id == student.id]
     reads_reports = student is not None and gate.policy.reads_student_reports(body.purpose, body.fields)
     reports_on_file = artifacts.reports_of(session, student.id) if student and reads_reports else []
-    filer_roles = {u.id: u.role for u in people.users_by_ids(
-        session, {r.filed_by for r in [*reports_on_file, *([report] if report else [])]}).values()}
+    filers = people.users_by_ids(session, {r.filed_by for r in [*reports_on_file, *([report] if report else [])]})
+    filer_roles = {u.id: u.role for u in filers.values()}
+    # A finding signed by a principal counts only for the schools that principal serves (R-37L-G (d), R-APR-4).
+    school_id = student.school_id if student else None
+    filers_of_school = {u.id for u in filers.values() if access.serves_school(principal_of(u), school_id)}
     reuse = requests_repo.get(session, body.reuse_of) if body.reuse_of else None
     request = RequestFacts(
         purpose=body.purpose, fields=tuple(body.fields), caller=fb.party(caller_row),
@@ -87,13 +91,15 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
         emergency_id_given=body.emergency_id is not None,
         consents=tuple(fb.consent_facts(c) for c in consents), consent_id_given=bool(body.all_consent_ids()),
         legal_order=fb.order_facts(order) if order else None, legal_order_id_given=body.legal_order_id is not None,
-        report=fb.report_facts(report, filer_roles.get(report.filed_by, "")) if report else None,
+        report=fb.report_facts(report, filer_roles.get(report.filed_by, ""), report.filed_by in filers_of_school)
+        if report else None,
         report_id_given=body.report_id is not None,
         reuse_of_purpose=reuse.purpose if reuse else None,
         reuse_of_restrictions=tuple(reuse.use_restrictions or []) if reuse else (),
         services_notice_on_file=any(r.kind == "SERVICES_NOTICE" for r in reports_on_file),
         student_emergencies=_declared_emergencies(session, body, district, student),
-        student_reports=tuple(fb.report_facts(r, filer_roles.get(r.filed_by, "")) for r in reports_on_file),
+        student_reports=tuple(fb.report_facts(r, filer_roles.get(r.filed_by, ""), r.filed_by in filers_of_school)
+                              for r in reports_on_file),
     )
     context = DecisionContext(now=now, district=fb.district_facts(district) if district else None,
                               student=student_facts, request=request)

@@ -47,21 +47,31 @@ def decided_event_data(row: DisclosureRequest) -> dict[str, Any]:
                                "approver_roles") if f.get(k) is not None} for f in row.fields]}
 
 
-def _approve_push(row: DisclosureRequest, caller: Principal, school_id: str | None) -> bool:
-    """A signed push (R-APR-4): the caller asks, may approve for this school and is not the recipient."""
+def _approve_push(row: DisclosureRequest, caller: Principal, school_id: str | None) -> tuple[bool, bool]:
+    """A signed push (R-APR-4): the caller asks, may approve for this school and is not the recipient. Creating
+    the request signs every pending field for the approval groups holding the caller's role: a field that needs
+    only those is released; one that also needs another group (a conflict of interest: the chief, R-SO-6) keeps
+    waiting for that group alone. Returns (signed anything, released anything)."""
     if caller.id != row.requester_id or caller.id == row.recipient_id:
-        return False
+        return False, False
     if not access.serves_school(caller, school_id):
-        return False
-    signed = False
+        return False, False
+    signed = released = False
     for field in row.fields:
         if field["outcome"] != "PENDING" or field.get("waiting_for"):
             continue
         field_groups = state.groups(field)
-        if field_groups and all(caller.role in g for g in field_groups):
+        mine = [i for i, g in enumerate(field_groups) if caller.role in g]
+        if not mine:
+            continue
+        signed = True
+        if len(mine) == len(field_groups):
             state.release(field, caller.id)
-            signed = True
-    return signed
+            released = True
+        else:
+            field["approved_groups"] = mine
+            field.setdefault("approved_by", []).append(caller.id)
+    return signed, released
 
 
 def check_vocabulary(body: DisclosureRequestIn, vocab: Vocabulary) -> None:
@@ -103,8 +113,10 @@ def record(session: Session, gate: Gate, caller: Principal, body: DisclosureRequ
         approvals=[], released_by=None, released_at=None, sealed=_sealed(loaded),
         in_record=student is not None, named_student_ids=[], explanation=decision.explanation,
         policy_version=decision.policy_version, config_version=loaded.config_version, created_at=now, updated_at=now)
-    if not preview and _approve_push(row, caller, row.school_id):
+    signed, released_any = (False, False) if preview else _approve_push(row, caller, row.school_id)
+    if signed:
         row.approvals = [{"by": caller.id, "role": caller.role, "at": now.isoformat(), "kind": "push"}]
+    if released_any:
         row.released_by = caller.id
     row.decision = state.request_decision(row.fields)
     if preview:

@@ -229,7 +229,8 @@ def renew_emergency(session: Session, caller: Principal, emergency_id: str, body
     if problems:
         raise EmergencyRejected(problems)
     emergency.body = {**emergency.body, "threat": body.threat, "significance": body.significance,
-                      "imminence": body.imminence, "persons_at_risk": body.persons_at_risk}
+                      "imminence": body.imminence, "persons_at_risk": body.persons_at_risk,
+                      "renewed_at": now.isoformat()}
     emergency.review_at = min(body.review_at or cap, cap)
     session.flush()
     append(session, "emergency.declared", actor_id=caller.id, data={
