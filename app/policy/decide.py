@@ -118,20 +118,27 @@ def _request_bars(comp: Components, res: Resolved) -> list[Missing]:
     return bars
 
 
-def _expand(comp: Components, res: Resolved) -> tuple[list[str], bool]:
-    """Requested names in order; '*' is the whole record (R-GATE-4): W_BULK for law enforcement, cut to the
-    declared necessary fields under an emergency (R-EMG-3)."""
+def _expand(res: Resolved, bars: list[Missing], medical: frozenset[str]) -> tuple[list[str], list[Missing],
+                                                                                 FieldDecision | None]:
+    """Requested names in order, the request bars, and the decision on '*' (the whole record, R-GATE-4) when asked.
+
+    '*' is never released as such. Under an emergency it is cut to the declared necessary fields, which are then
+    decided one by one, and '*' stands for the rest (R-EMG-3). Otherwise it is refused: W_BULK for law enforcement,
+    which also bars every field named beside it, and W_NO_BASIS for anyone else, who must name the fields."""
     names = list(dict.fromkeys(res.ctx.request.fields))
     if "*" not in names:
-        return names, False
-    stored = sorted(n for n in res.student.field_names if not n.endswith((":masked", ":redacted")))
+        return names, bars, None
     rest = [n for n in names if n != "*"]
     em = res.emergency.em  # None unless the request wants an emergency basis
     if em is not None:
-        allowed = necessary_for(em, res.recipient, res.is_le, comp.catalogue.medical)
+        stored = sorted(n for n in res.student.field_names if not n.endswith((":masked", ":redacted")))
+        allowed = necessary_for(em, res.recipient, res.is_le, medical)
         cut = [n for n in stored if n in allowed]
-        return list(dict.fromkeys(rest + cut)), False
-    return list(dict.fromkeys(rest + stored)), res.is_le
+        return list(dict.fromkeys(rest + cut)), bars, withhold("*", [Missing("W_EMERGENCY_NOT_NECESSARY", "R-EMG-3")])
+    if res.is_le:
+        bars = [Missing("W_BULK", "R-GATE-4"), *bars]
+        return rest, bars, withhold("*", bars)
+    return rest, bars, withhold("*", [Missing("W_NO_BASIS", "R-GATE-4"), *bars])
 
 
 def _decide(comp: Components, ctx: DecisionContext) -> Decision:
@@ -141,8 +148,7 @@ def _decide(comp: Components, ctx: DecisionContext) -> Decision:
     res = _resolve(comp, ctx)
     if res is None:
         return fail_closed(ctx, comp.version, "unknown requester, student or district")
-    names, bulk = _expand(comp, res)
-    bars = _request_bars(comp, res) + ([Missing("W_BULK", "R-GATE-4")] if bulk else [])
+    names, bars, whole_record = _expand(res, _request_bars(comp, res), comp.catalogue.medical)
     sources = dict(res.student.field_sources)
     leu = bool(ctx.district and ctx.district.law_enforcement_units)
     infos: list[FieldInfo] = [comp.catalogue.classify(n, sources, leu) for n in names]
@@ -157,4 +163,6 @@ def _decide(comp: Components, ctx: DecisionContext) -> Decision:
         tokens[info.name] = token
         adjusted = combine.adjust(res, decision, token)
         fields.append(annotate(res, info, adjusted, token, notes))
+    if whole_record is not None:
+        fields.insert(0, whole_record)
     return combine.build(res, combine.atomic(fields), tokens, comp.version)

@@ -3,8 +3,9 @@ legally insufficient but complete artifacts are stored with valid=false. Every o
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -121,10 +122,14 @@ def revoke_consent(session: Session, caller: Principal, consent_id: str, body: R
         raise Forbidden("Only the signer, the adult student, or staff recording a written revocation may revoke.")
     if consent.revoked_at is not None:
         raise Conflict("The consent is already revoked.")
-    # The contract reads "the later of revoked_on and the moment recorded". For a revoked_on in the future that would
-    # keep releasing under a consent already revoked in writing, so the safer reading applies: it takes effect when
-    # recorded (fail closed), and never reaches back. The stated date is kept in the audit event.
+    # API.md section 6: the later of revoked_on (00:00 district time for a date) and the moment it is recorded. A
+    # revocation never reaches back; a future date is the signer's own end date for the consent.
     effective = now
+    if isinstance(body.revoked_on, datetime):
+        effective = max(now, body.revoked_on)
+    elif body.revoked_on is not None:
+        zone = ZoneInfo(district_of(session, student.district_id).timezone)
+        effective = max(now, datetime.combine(body.revoked_on, time(0, 0), tzinfo=zone))
     consent.revoked_at = effective
     consent.revoked_by = body.revoked_by or signer
     consent.revoke_reason = body.reason
