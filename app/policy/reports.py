@@ -8,6 +8,8 @@ R-37L-G holds; its FERPA basis is still the school-official path (R-GATE-7). A c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from app.policy.candidate import Candidate, Missing, Resolution
 from app.policy.context import Resolved
 from app.policy.facts import ReportFacts
@@ -51,12 +53,20 @@ def _report_51a(res: Resolved, info: FieldInfo, report: ReportFacts) -> Resoluti
     return Candidate("r51a_lift" if lift else "r51a", basis, rules), []
 
 
+def is_weapon_incident(classification: str, reporting_duties: Iterable[str]) -> bool:
+    """R-37L-X5: a student's possession or use of a dangerous weapon (the WEAPON class or the section 37L duty)."""
+    return classification == "WEAPON" or "WEAPON_37L" in reporting_duties
+
+
 def _weapon(res: Resolved, info: FieldInfo, report: ReportFacts) -> Resolution:
     if info.base not in report.fields:
         return None, [Missing("W_NOT_RELEVANT", "R-LEI-5")]
     ferpa = res.district.weapon_report_ferpa_basis if res.district else None
+    incident = res.ctx.request.incident
     ok = (
         ferpa is not None
+        and not (incident is not None and incident.id == report.incident_id
+                 and not is_weapon_incident(incident.classification, incident.reporting_duties))
         and report.filed_by_role == "superintendent"
         and res.recipient.role == "chief"
         and res.recipient.id == report.recipient

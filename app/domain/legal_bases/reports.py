@@ -17,6 +17,7 @@ from app.domain.ids import new_id
 from app.domain.legal_bases.schemas import ReportIn
 from app.domain.legal_bases.service import student_in_scope
 from app.errors import Forbidden, Unprocessable
+from app.policy.reports import is_weapon_incident
 from app.policy.vocabulary import Vocabulary
 
 # Roles the filer (`filed_by`) must hold, per kind.
@@ -37,6 +38,11 @@ def _check_members(session: Session, body: ReportIn, vocab: Vocabulary) -> None:
         raise Unprocessable.at(["recipient"], "a weapon report names its recipient (the chief of police)")
     if kind in ("WEAPON_REPORT", "REPORT_51A") and not body.fields:
         raise Unprocessable.at(["fields"], "name the fields the report needs")
+    if kind == "WEAPON_REPORT" and body.incident_id:
+        incident = session.get(Incident, body.incident_id)
+        if incident is not None and not is_weapon_incident(incident.classification, incident.reporting_duties or []):
+            # R-37L-X5: only a report of a student's possession or use of a dangerous weapon on school premises.
+            raise Unprocessable.at(["incident_id"], "a weapon report links a weapon incident")
     if kind == "GERMANE_FINDING":
         if not body.incident_id or session.get(Incident, body.incident_id) is None:
             raise Unprocessable.at(["incident_id"], "a germane finding links a recorded incident")

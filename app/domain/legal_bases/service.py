@@ -336,10 +336,18 @@ def record_parent_notice(session: Session, caller: Principal, order_id: str, sen
     if not (caller.role in ("admin", "counsel")
             or (caller.role == "principal" and access.serves_school(caller, student.school_id))):
         raise Forbidden("Admin, counsel or the student's principal records the parent notice.")
+    # R-LGL-2: the rights of an 18+ student are the student's own, so only a notice reaching the student starts the
+    # hold; a notice to a parent alone is kept as an attempt. The hold counts from the first notice that qualifies.
+    adult = age_on(student.date_of_birth, sent_at.date()) >= 18
+    starts_hold = not adult or any(
+        u.role == "student" and student.id in (u.student_ids or [])
+        for u in people.users_by_ids(session, set(notified)).values())
     order.parent_notice = {"sent_at": sent_at.isoformat(), "method": method, "notified": notified,
-                           "recorded_by": caller.id}
-    order.parent_notice_sent_at = sent_at
+                           "recorded_by": caller.id, "starts_hold": starts_hold}
+    if starts_hold and order.parent_notice_sent_at is None:
+        order.parent_notice_sent_at = sent_at
     session.flush()
     append(session, "legal_order.recorded", actor_id=caller.id, student_id=order.student_id,
-           data={"legal_order_id": order.id, "parent_notice_sent_at": sent_at.isoformat(), "notified": notified})
+           data={"legal_order_id": order.id, "parent_notice_sent_at": sent_at.isoformat(), "notified": notified,
+                 "starts_hold": starts_hold})
     return order
