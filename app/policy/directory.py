@@ -28,19 +28,21 @@ def resolve_directory(res: Resolved, info: FieldInfo, considered: bool) -> Resol
         return None, []
     notice = res.notice
     request = res.ctx.request
+    opt_out = res.student.directory_opt_out
+    # The opt-out is a bar of its own (R-DIR-2, R-GATE-3): listed with whatever else fails the directory path.
+    bars = [Missing("W_OPT_OUT", "R-DIR-2")] if "*" in opt_out or info.base in opt_out else []
     if notice is None or res.today <= notice.directory_opt_out_closes_on:
-        return None, [Missing("W_NO_BASIS", "R-DIR-1")]
+        return None, [*bars, Missing("W_NO_BASIS", "R-DIR-1")]
     linked = (
         request.incident is not None or request.incident_id_given or request.emergency is not None
         or request.emergency_id_given or request.legal_order is not None or request.legal_order_id_given
         or request.report is not None or request.report_id_given
     )
     if request.identified_by in _NON_DIRECTORY_KEYS or linked:
-        return None, [Missing("W_NO_BASIS", "R-DIR-3")]
+        return None, [*bars, Missing("W_NO_BASIS", "R-DIR-3")]
     if notice.directory_recipients is not None and res.recipient.agency_type not in notice.directory_recipients:
-        return None, [Missing("W_NO_BASIS", "R-DIR-4")]
-    opt_out = res.student.directory_opt_out
-    if "*" in opt_out or info.base in opt_out:
-        return None, [Missing("W_OPT_OUT", "R-DIR-2")]
+        return None, [*bars, Missing("W_NO_BASIS", "R-DIR-4")]
+    if bars:
+        return None, bars
     # A non-official SRO gets this token too: the table's R-DIR-7 row withholds it (W_NOT_SCHOOL_OFFICIAL).
     return Candidate("directory", ("FERPA_DIRECTORY",), ("R-DIR-1",)), []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from app.domain.common import Body, FieldName, Id, Text
 
@@ -13,7 +13,7 @@ from app.domain.common import Body, FieldName, Id, Text
 class MouIn(Body):
     signed_on: date
     withdrawn_on: date | None = None
-    filed_with_dese: bool = False
+    filed_with_dese: StrictBool = False
 
 
 class AnnualNotificationIn(Body):
@@ -21,8 +21,8 @@ class AnnualNotificationIn(Body):
     starts_on: date
     ends_on: date
     issued_on: date
-    names_sros: bool
-    names_pd_contacts: bool = False
+    names_sros: StrictBool
+    names_pd_contacts: StrictBool = False
     sro_purposes: list[Text]
     directory_fields: list[FieldName]
     directory_opt_out_closes_on: date
@@ -75,7 +75,7 @@ class SchoolIn(Body):
 class ChildLink(Body):
     student_id: Id
     relationship: Text = "parent"
-    rights_limited: bool = False
+    rights_limited: StrictBool = False
 
 
 class UserIn(Body):
@@ -87,7 +87,7 @@ class UserIn(Body):
     district_id: Id | None = None
     school_ids: list[Id] = Field(default_factory=list)
     sro_certified_until: date | None = None
-    mou_contact: bool = False
+    mou_contact: StrictBool = False
     declared_relationships: list[Id] = Field(default_factory=list)
     student_ids: list[Id] = Field(default_factory=list)
     children: list[ChildLink] = Field(default_factory=list)

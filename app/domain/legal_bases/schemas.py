@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.domain.common import AwareDatetime, Body, FieldName, Id, Text
 
@@ -14,9 +14,9 @@ class ConsentIn(Body):
     signed_by: Id
     signer_relationship: Text
     signed_on: date
-    written: bool
-    authenticated: bool
-    informed: bool = True
+    written: StrictBool
+    authenticated: StrictBool
+    informed: StrictBool = True
     language: Text
     form_sha256: Text | None = None
     fields: list[FieldName] = Field(max_length=500)
@@ -70,8 +70,8 @@ class LegalOrderIn(Body):
     fields: list[FieldName] = Field(max_length=500)
     categories_37l: list[Text] = Field(default_factory=list)
     recipient: Id
-    non_disclosure_order: bool = False
-    compels_gang_database: bool = False
+    non_disclosure_order: StrictBool = False
+    compels_gang_database: StrictBool = False
 
 
 class NoteIn(Body):

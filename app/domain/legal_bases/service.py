@@ -54,8 +54,9 @@ def consent_view(c: Consent) -> dict[str, Any]:
 def record_consent(session: Session, caller: Principal, student_id: str, body: ConsentIn,
                    vocab: Vocabulary) -> Consent:
     student = student_in_scope(session, caller, student_id)
+    # API.md section 6: admin, the student's principal, or the signer (designees may revoke, not record).
     allowed = (caller.role == "admin" or caller.id == body.signed_by
-               or (caller.role in access.SCHOOL_APPROVERS and access.serves_school(caller, student.school_id)))
+               or (caller.role == "principal" and access.serves_school(caller, student.school_id)))
     if not allowed:
         raise Forbidden("Only an admin, the student's principal or the signer may record a consent.")
     if not vocab.has("signer_relationships", body.signer_relationship):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.domain.common import AwareDatetime, Body, FieldName, Id, Text
 
@@ -14,7 +14,7 @@ class StudentIn(Body):
     name: Text | None = None
     date_of_birth: date
     grade_level: Text | None = None
-    enrolled: bool = True
+    enrolled: StrictBool = True
     left_on: date | None = None
     home_language: Text | None = None
     directory_opt_out: list[FieldName] = Field(default_factory=list)
