@@ -54,7 +54,7 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
         district_id = caller.district_id or people.only_district_id(session)
         district = session.get(District, district_id) if district_id else None
         if body.emergency_id:
-            emergency = session.scalars(_EMERGENCY, {"emergency_id": body.emergency_id}).first()
+            emergency = artifacts.get_emergency(session, body.emergency_id)
     student_facts = None
     if student is not None:
         # Parent links matter only when a consent is recorded (assess_consent), never to decide(): not loaded here.
@@ -111,7 +111,6 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
 _STUDENT_DISTRICT_EMERGENCY = (
     select(Student, District, Emergency).join(District, District.id == Student.district_id)
     .outerjoin(Emergency, Emergency.id == bindparam("emergency_id")).where(Student.id == bindparam("student_id")))
-_EMERGENCY = select(Emergency).where(Emergency.id == bindparam("emergency_id"))
 
 
 def _student_district_emergency(session: Session, caller: Principal, student_id: str | None,
