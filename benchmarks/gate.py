@@ -7,7 +7,7 @@ and unnecessary fields withheld). The endpoints take turns in rounds. Prints req
 CPU time per request (all its processes; the load generator runs on the same machine), the ratios gate/baseline and
 gate/bare, and the gate's throughput with 2 workers against 1.
 
-    .venv/bin/python benchmarks/gate.py [--seconds 9] [--rounds 3] [--concurrency 8] [--dialects sqlite,postgresql]
+    .venv/bin/python benchmarks/gate.py [--seconds 12] [--rounds 12] [--concurrency 8] [--dialects sqlite,postgresql]
                                         [--workers 1,2]
 """
 
@@ -82,56 +82,61 @@ def load(base: str) -> dict[str, Any]:
     return {"student_id": "st-1", "purpose": "EMERGENCY", "emergency_id": em.json()["id"], "fields": FIELDS}
 
 
-def drive(base: str, path: str, body: dict[str, Any], seconds: float, concurrency: int) -> dict[str, float]:
-    """Closed-loop load: `concurrency` threads, each sending one request at a time. http.client with the body and
-    headers encoded once keeps the generator's own CPU small: it shares the machine with the server."""
-    latencies: list[float] = []
-    failures: list[str] = []
-    lock = threading.Lock()
-    host, port = base.removeprefix("http://").split(":")
-    payload = json.dumps(body).encode()
-    headers = {"Authorization": f"Bearer {token('sro-1')}", "Content-Type": "application/json"}
+class Client:
+    """Closed-loop load on one endpoint: `concurrency` threads, each sending one request at a time. http.client with
+    the body and headers encoded once keeps the generator's own CPU small: it shares the machine with the server."""
 
-    def post(conn: http.client.HTTPConnection) -> tuple[int, bytes]:
-        conn.request("POST", path, body=payload, headers=headers)
-        resp = conn.getresponse()
-        return resp.status, resp.read()
+    def __init__(self, base: str, path: str, body: dict[str, Any]) -> None:
+        host, port = base.removeprefix("http://").split(":")
+        self.address = (host, int(port))
+        self.path = path
+        self.payload = json.dumps(body).encode()
+        self.headers = {"Authorization": f"Bearer {token('sro-1')}", "Content-Type": "application/json"}
 
-    def worker() -> None:
-        mine: list[float] = []
-        while time.monotonic() < deadline:
-            t0 = time.perf_counter()
-            # A connection per request: with keep-alive, the connections opened together at the start land
-            # unevenly on uvicorn's workers (each accepts a burst at once), and the figure would measure that.
-            conn = http.client.HTTPConnection(host, int(port), timeout=30)
-            status, text = post(conn)
+    def post(self) -> tuple[int, bytes]:
+        # A connection per request: with keep-alive, the connections opened together at the start land unevenly
+        # on uvicorn's workers (each accepts a burst at once), and the figure would measure that.
+        conn = http.client.HTTPConnection(*self.address, timeout=30)
+        try:
+            conn.request("POST", self.path, body=self.payload, headers=self.headers)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
             conn.close()
-            elapsed = time.perf_counter() - t0
-            if status in (200, 201):
-                mine.append(elapsed)
-            else:
-                with lock:
-                    failures.append(f"{path} -> {status}: {text[:200]!r}")
-        with lock:
-            latencies.extend(mine)
 
-    warm = http.client.HTTPConnection(host, int(port), timeout=30)
-    for _ in range(WARM_UP):  # warm-up (and the baseline's one cached decision)
-        post(warm)
-    warm.close()
-    deadline = time.monotonic() + seconds
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    t0 = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.monotonic() - t0
-    if failures or not latencies:
-        raise SystemExit(f"{len(failures)} failed calls, e.g. {failures[:1]}")
-    latencies.sort()
-    return {"rps": len(latencies) / wall, "calls": len(latencies) + WARM_UP, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000}
+    def warm_up(self) -> None:  # first compilations, caches (and the baseline's one cached decision)
+        for _ in range(WARM_UP):
+            self.post()
+
+    def drive(self, seconds: float, concurrency: int) -> tuple[list[float], float]:
+        """Latencies of the requests of one slice of `seconds`, and its wall time."""
+        latencies: list[float] = []
+        failures: list[str] = []
+        lock = threading.Lock()
+        deadline = time.monotonic() + seconds
+
+        def worker() -> None:
+            mine: list[float] = []
+            while time.monotonic() < deadline:
+                t0 = time.perf_counter()
+                status, text = self.post()
+                if status in (200, 201):
+                    mine.append(time.perf_counter() - t0)
+                else:
+                    with lock:
+                        failures.append(f"{self.path} -> {status}: {text[:200]!r}")
+            with lock:
+                latencies.extend(mine)
+
+        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+        t0 = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if failures or not latencies:
+            raise SystemExit(f"{len(failures)} failed calls, e.g. {failures[:1]}")
+        return latencies, time.monotonic() - t0
 
 
 def server_cpu_seconds(pgid: int) -> float:
@@ -150,27 +155,59 @@ def server_cpu_seconds(pgid: int) -> float:
 ENDPOINTS = (("gate", "/api/v1/disclosure-requests"), ("baseline", "/_bench/baseline"), ("bare", "/_bench/bare"))
 
 
-def measure(url: str, workers: int, tmp: Path, args: argparse.Namespace) -> dict[str, dict[str, float]]:
-    """The endpoints take turns for --rounds rounds, so a change in the machine's load falls on all of them."""
+class Tally:
+    """One endpoint's slices added up."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.wall = 0.0
+        self.cpu = 0.0
+        self.slice_rps: list[float] = []
+
+    def add(self, latencies: list[float], wall: float, cpu: float) -> None:
+        self.latencies += latencies
+        self.wall += wall
+        self.cpu += cpu
+        self.slice_rps.append(len(latencies) / wall)
+
+    def figures(self) -> dict[str, float]:
+        ordered = sorted(self.latencies)
+        return {"rps": len(ordered) / self.wall, "p50": statistics.median(ordered) * 1000,
+                "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000, "cpu_ms": self.cpu * 1000 / len(ordered)}
+
+
+def measure(url: str, workers: int, tmp: Path, args: argparse.Namespace) -> dict[str, Tally]:
+    """The endpoints take turns in short slices, --rounds times: a slow spell of the machine (other tenants of the
+    host) then falls on all of them alike, and each figure adds up all its slices."""
     proc, base = start(url, workers, tmp)
-    samples: dict[str, list[dict[str, float]]] = {name: [] for name, _ in ENDPOINTS}
+    tallies = {name: Tally() for name, _ in ENDPOINTS}
     try:
         body = load(base)
+        clients = {name: Client(base, path, body) for name, path in ENDPOINTS}
+        for client in clients.values():
+            client.warm_up()
         for _ in range(args.rounds):
-            for name, path in ENDPOINTS:
+            for name, client in clients.items():
                 cpu0 = server_cpu_seconds(proc.pid)
-                r = drive(base, path, body, args.seconds / args.rounds, args.concurrency)
-                r["cpu_ms"] = (server_cpu_seconds(proc.pid) - cpu0) * 1000 / r.pop("calls")
-                samples[name].append(r)
+                latencies, wall = client.drive(args.seconds / args.rounds, args.concurrency)
+                tallies[name].add(latencies, wall, server_cpu_seconds(proc.pid) - cpu0)
     finally:
         stop(proc)
-    return {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in samples.items()}
+    return tallies
+
+
+def ratios(tallies: dict[str, Tally]) -> str:
+    gate, baseline, bare = (tallies[n].figures() for n in ("gate", "baseline", "bare"))
+    slices = [g / b for g, b in zip(tallies["gate"].slice_rps, tallies["baseline"].slice_rps, strict=True)]
+    return (f"ratio gate/baseline {gate['rps'] / baseline['rps']:.2f}x (slices {min(slices):.2f}-{max(slices):.2f}), "
+            f"gate/bare {gate['rps'] / bare['rps']:.2f}x; server CPU per request gate/baseline "
+            f"{gate['cpu_ms'] / baseline['cpu_ms']:.2f}x")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=9.0, help="per endpoint, split over the rounds")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=12.0, help="per endpoint, split over the rounds")
+    parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--dialects", default="sqlite,postgresql")
     parser.add_argument("--workers", default="1,2")
@@ -185,15 +222,13 @@ def main() -> int:
                 if not urls.get(db):
                     print(f"{db}: no server, skipped")
                     continue
-                results = measure(str(urls[db]), workers, tmp, args)
+                tallies = measure(str(urls[db]), workers, tmp, args)
+                results = {name: tally.figures() for name, tally in tallies.items()}
                 for name, r in results.items():
                     print(f"{db:<11}{workers:>8}  {name:<10}{r['rps']:>9.1f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
                           f"{r['cpu_ms']:>19.2f}")
-                gate, baseline, bare = (results[n]["rps"] for n in ("gate", "baseline", "bare"))
-                gate_rps[db, workers] = gate
-                print(f"{db:<11}{workers:>8}  ratio gate/baseline {gate / baseline:.2f}x, gate/bare {gate / bare:.2f}x"
-                      f"; server CPU per request gate/baseline "
-                      f"{results['gate']['cpu_ms'] / results['baseline']['cpu_ms']:.2f}x")
+                gate_rps[db, workers] = results["gate"]["rps"]
+                print(f"{db:<11}{workers:>8}  {ratios(tallies)}")
     for db in args.dialects.split(","):
         if (db, 1) in gate_rps and (db, 2) in gate_rps:
             print(f"{db}: gate with 2 workers {gate_rps[db, 2] / gate_rps[db, 1]:.2f}x one worker")

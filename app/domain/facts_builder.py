@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from app.db.artifacts import Consent, Emergency, LegalOrder, Report
-from app.db.models import District, Incident, Student, User
+from app.db.artifacts import Consent, LegalOrder, Report
+from app.db.models import Incident, User
+from app.domain.rows import DistrictRow, EmergencyRow, StudentRow
 from app.policy.facts import (
     AnnualNotice,
     ConsentFacts,
@@ -40,7 +41,7 @@ def party(user: User) -> Party:
     )
 
 
-def district_facts(d: District) -> DistrictFacts:
+def district_facts(d: DistrictRow) -> DistrictFacts:
     notices = tuple(
         AnnualNotice(
             school_year=n["school_year"], starts_on=_req_date(n["starts_on"]), ends_on=_req_date(n["ends_on"]),
@@ -73,7 +74,7 @@ def _req_date(value: Any) -> date:
     return parsed
 
 
-def student_facts(s: Student, field_sources: dict[str, str], parents: list[User]) -> StudentFacts:
+def student_facts(s: StudentRow, field_sources: dict[str, str], parents: list[User]) -> StudentFacts:
     links: list[ParentLink] = []
     for user in parents:
         if user.role != "parent":
@@ -107,7 +108,7 @@ def consent_facts(c: Consent) -> ConsentFacts:
     )
 
 
-def emergency_facts(e: Emergency) -> EmergencyFacts:
+def emergency_facts(e: EmergencyRow) -> EmergencyFacts:
     b = e.body
     return EmergencyFacts(
         id=e.id, school_id=e.school_id, student_ids=frozenset(b["student_ids"]), threat=b["threat"],

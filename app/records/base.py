@@ -6,18 +6,25 @@ returns more.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import NewType, Protocol
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any, NewType, Protocol
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 # Values that passed the redactor: the only record values a router may return.
 Released = NewType("Released", dict[str, str])
 
 
-class RecordStore(Protocol):
+class RecordStore(Hashable, Protocol):  # hashable: the gate caches its statements per store
     def field_names(self, session: Session, student_id: str) -> dict[str, str]:
         """Every field name the store holds for the student, with its source (no values)."""
+        ...
+
+    def field_sources_column(self, student_id: ColumnElement[str]) -> ColumnElement[Any] | None:
+        """field_names() as a SQL expression (a JSON object of name -> source) for the student whose id is
+        `student_id`, so the gate reads it in the same query as the student; None for a store outside the
+        service's database (the gate then calls field_names())."""
         ...
 
     def read(self, session: Session, student_id: str, names: Iterable[str]) -> Mapping[str, str]:

@@ -11,54 +11,50 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.db.artifacts import Emergency
-from app.db.models import District, Incident, Student, User
+from app.db.models import District, Incident, User
 from app.domain import access
 from app.domain import facts_builder as fb
 from app.domain.disclosures import repository as requests_repo
+from app.domain.disclosures import student_query
 from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.districts import repository as people
 from app.domain.legal_bases import repository as artifacts
 from app.domain.principals import principal_of
+from app.domain.rows import DistrictRow, StudentRow
 from app.policy.facts import DecisionContext, EmergencyFacts, RequestFacts
 
 
 @dataclass(frozen=True)
 class Loaded:
     context: DecisionContext
-    student: Student | None
-    district: District | None
+    student: StudentRow | None
+    district: DistrictRow | None
     requester: User | None
     recipient: User | None
     config_version: str
 
 
-def _same_district(row_district: str | None, district: District | None) -> bool:
+def _same_district(row_district: str | None, district: DistrictRow | None) -> bool:
     return district is not None and row_district == district.id
 
 
 def load(session: Session, gate: Gate, caller: Principal, body: DisclosureRequestIn, now: datetime) -> Loaded:
-    store = gate.store
-    caller_row = people.get_user(session, caller.id)
-    assert caller_row is not None  # authenticated callers exist
-    requester = people.get_user(session, body.requester) if body.requester else caller_row
-    recipient_id = body.recipient or (requester.id if requester else body.requester)
-    recipient = people.get_user(session, recipient_id) if recipient_id else None
-    student, district, emergency = _student_district_emergency(session, caller, body.student_id, body.emergency_id)
+    caller_row, requester, recipient = _parties(session, caller, body)
+    users = {u.id: u for u in (caller_row, requester, recipient) if u is not None}
+    parties = {user_id: fb.party(u) for user_id, u in users.items()}
+    found = _student_query(session, gate, caller, body)
+    student, district, emergency = (found.student, found.district, found.emergency) if found else (None, None, None)
     if student is None:
         district_id = caller.district_id or people.only_district_id(session)
         district = session.get(District, district_id) if district_id else None
         if body.emergency_id:
             emergency = artifacts.get_emergency(session, body.emergency_id)
-    student_facts = None
-    if student is not None:
-        # Parent links matter only when a consent is recorded (assess_consent), never to decide(): not loaded here.
-        student_facts = fb.student_facts(student, store.field_names(session, student.id), [])
+    # Parent links matter only when a consent is recorded (assess_consent), never to decide(): not loaded here.
+    student_facts = fb.student_facts(student, found.field_sources, []) if found and student else None
     incident = session.get(Incident, body.incident_id) if body.incident_id else None
     if incident is not None and not _same_district(incident.district_id, district):
         incident = None
@@ -82,8 +78,9 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
     filers_of_school = {u.id for u in filers.values() if access.serves_school(principal_of(u), school_id)}
     reuse = requests_repo.get(session, body.reuse_of) if body.reuse_of else None
     request = RequestFacts(
-        purpose=body.purpose, fields=tuple(body.fields), caller=fb.party(caller_row),
-        requester=fb.party(requester) if requester else None, recipient=fb.party(recipient) if recipient else None,
+        purpose=body.purpose, fields=tuple(body.fields), caller=parties[caller_row.id],
+        requester=parties[requester.id] if requester else None,
+        recipient=parties[recipient.id] if recipient else None,
         destination=body.destination, channel=body.channel, identified_by=body.identified_by, case_id=body.case_id,
         population=body.population if body.student_id is None else None,
         incident=fb.incident_facts(incident) if incident else None, incident_id_given=body.incident_id is not None,
@@ -107,27 +104,38 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
                   config_version(district, student, [u for u in (requester, recipient) if u is not None]))
 
 
-# Built once: on the gate's path, building and keying a statement costs as much as running it on SQLite.
-_STUDENT_DISTRICT_EMERGENCY = (
-    select(Student, District, Emergency).join(District, District.id == Student.district_id)
-    .outerjoin(Emergency, Emergency.id == bindparam("emergency_id")).where(Student.id == bindparam("student_id")))
+def _parties(session: Session, caller: Principal, body: DisclosureRequestIn) -> tuple[User, User | None, User | None]:
+    """The rows of the caller, the requester and the recipient, usually one user: each is read once, and the
+    caller's row kept by authentication is reused."""
+    kept = session.info.get("caller_row")
+    rows: dict[str, User | None] = {kept.id: kept} if isinstance(kept, User) else {}
+
+    def row(user_id: str) -> User | None:
+        if user_id not in rows:
+            rows[user_id] = people.get_user(session, user_id)
+        return rows[user_id]
+
+    caller_row = row(caller.id)
+    assert caller_row is not None  # authenticated callers exist
+    requester = row(body.requester) if body.requester else caller_row
+    recipient_id = body.recipient or (requester.id if requester else body.requester)
+    return caller_row, requester, row(recipient_id) if recipient_id else None
 
 
-def _student_district_emergency(session: Session, caller: Principal, student_id: str | None,
-                                emergency_id: str | None) -> tuple[Student | None, District | None, Emergency | None]:
-    """The student, their district and the cited declaration in one query; all None when the student is unknown
-    or out of the caller's scope (the caller then loads the district and declaration on their own)."""
-    if student_id is None:
-        return None, None, None
-    found = session.execute(_STUDENT_DISTRICT_EMERGENCY,
-                            {"student_id": student_id, "emergency_id": emergency_id}).first()
-    if found is None or not access.same_district(caller, found[0].district_id):
-        return None, None, None
-    return found[0], found[1], found[2]
+def _student_query(session: Session, gate: Gate, caller: Principal,
+                   body: DisclosureRequestIn) -> student_query.Found | None:
+    """The student with their district, cited declaration and field sources; None when the student is unknown or
+    out of the caller's scope (the caller then loads the district and declaration on their own)."""
+    if body.student_id is None:
+        return None
+    found = student_query.find(session, gate.store, body.student_id, body.emergency_id)
+    if found is None or not access.same_district(caller, found.student.district_id):
+        return None
+    return found
 
 
-def _declared_emergencies(session: Session, body: DisclosureRequestIn, district: District | None,
-                          student: Student | None) -> tuple[EmergencyFacts, ...]:
+def _declared_emergencies(session: Session, body: DisclosureRequestIn, district: DistrictRow | None,
+                          student: StudentRow | None) -> tuple[EmergencyFacts, ...]:
     """Declarations for the student, read only where the engine looks for one: an EMERGENCY request that cites
     no declaration (R-EMG-7)."""
     if body.purpose != "EMERGENCY" or body.emergency_id is not None or student is None or district is None:
@@ -135,7 +143,7 @@ def _declared_emergencies(session: Session, body: DisclosureRequestIn, district:
     return tuple(fb.emergency_facts(e) for e in artifacts.emergencies_for_student(session, district.id, student.id))
 
 
-def config_version(district: District | None, student: Student | None, parties: list[User]) -> str:
+def config_version(district: DistrictRow | None, student: StudentRow | None, parties: list[User]) -> str:
     """sha256 of the canonical district configuration a decision read (R-GATE-8): the MOU, notices, designations,
     settings, the student's opt-outs, and the roster entries (role, schools, certification, contact flag) of the
     parties it judged."""
