@@ -4,9 +4,11 @@ e.g. R-GATE-3 on every hard bar, R-GATE-7 on every section 37L field for law enf
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from app.policy.context import Resolved
+from app.policy.fielddecide import merge_rules
 from app.policy.tags import FieldInfo
 from app.policy.types import FieldDecision, Outcome
 
@@ -39,10 +41,20 @@ def request_notes(res: Resolved, directory_considered: bool) -> RequestNotes:
 def annotate(
     res: Resolved, info: FieldInfo, fd: FieldDecision, token: str, notes: RequestNotes
 ) -> FieldDecision:
+    extra = _extra_rules(info, res.student.field_sources.get(info.base), fd.outcome, fd.reasons, fd.basis,
+                         bool(fd.approver_roles), token, notes)
+    if not extra:
+        return fd
+    return fd.with_rules(merge_rules(fd.rules, extra))
+
+
+# A pure function of hashable values, called once per field of every decision: memoised (lru_cache is thread-safe),
+# as fielddecide does for the table.
+@lru_cache(maxsize=16384)
+def _extra_rules(info: FieldInfo, source: str | None, outcome: Outcome, reasons: tuple[str, ...],
+                 basis: tuple[str, ...], awaits_approver: bool, token: str, notes: RequestNotes) -> tuple[str, ...]:
     extra: list[str] = []
-    source = res.student.field_sources.get(info.base)
-    reasons = fd.reasons
-    withheld = fd.outcome is Outcome.WITHHOLD
+    withheld = outcome is Outcome.WITHHOLD
     if source == "sole_possession":
         extra.append("R-REC-2")
     if info.base.startswith("leu_report:") and "LEU" not in info.tags:
@@ -78,10 +90,8 @@ def annotate(
         extra.append("R-LGL-3")
     if not withheld:
         extra.append("R-USE-1")
-        if any(b.startswith("FERPA_") and b not in _NOTICE_FREE for b in fd.basis):
+        if any(b.startswith("FERPA_") and b not in _NOTICE_FREE for b in basis):
             extra.append("R-USE-2")
-        if fd.outcome is Outcome.PENDING and fd.approver_roles:
+        if outcome is Outcome.PENDING and awaits_approver:
             extra += ["R-APR-3", "R-APR-4"]
-    if not extra:
-        return fd
-    return fd.with_rules(tuple(dict.fromkeys(fd.rules + tuple(extra))))
+    return tuple(extra)

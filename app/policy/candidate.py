@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -17,9 +16,11 @@ class Missing(NamedTuple):
     rule: str
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A basis that covers the field. `token` is the policy.csv basis column; `basis` the legal bases recorded."""
+class Candidate(NamedTuple):
+    """A basis that covers the field. `token` is the policy.csv basis column; `basis` the legal bases recorded.
+
+    A NamedTuple, like Missing: built per field on the hot path, where a frozen dataclass's __init__ costs more.
+    """
 
     token: str
     basis: tuple[str, ...]

@@ -60,6 +60,12 @@ def table_answer(table: CompiledTable, status: str, tags: tuple[str, ...], purpo
 
 
 @lru_cache(maxsize=16384)
+def merge_rules(rules: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    """`rules` then `more`, each rule once."""
+    return tuple(dict.fromkeys(rules + more))
+
+
+@lru_cache(maxsize=16384)
 def _withhold_parts(reasons: tuple[Missing, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(reason codes in API.md order, their rules in the same order); a function of the reasons alone."""
     ordered = order_reasons([m.code for m in reasons]) or ("W_NO_BASIS",)
@@ -69,7 +75,13 @@ def _withhold_parts(reasons: tuple[Missing, ...]) -> tuple[tuple[str, ...], tupl
 
 
 def withhold(name: str, reasons: list[Missing] | tuple[Missing, ...]) -> FieldDecision:
-    ordered, rules = _withhold_parts(tuple(reasons))
+    return _withheld(name, tuple(reasons))
+
+
+@lru_cache(maxsize=16384)
+def _withheld(name: str, reasons: tuple[Missing, ...]) -> FieldDecision:
+    """Shared between decisions: a FieldDecision is immutable (frozen; its builders copy, never change one)."""
+    ordered, rules = _withhold_parts(reasons)
     return FieldDecision.make(name, Outcome.WITHHOLD, (), ordered[0], ordered, rules, (), None, None, None, None)
 
 
@@ -95,7 +107,7 @@ def decide_field(
         cand.basis,
         answer.hold_reason if pending else None,
         (),
-        tuple(dict.fromkeys(cand.rules + answer.rules)),
+        merge_rules(cand.rules, answer.rules),
         () if answer.held else answer.roles,
         cand.released_as,
         cand.waiting_for,

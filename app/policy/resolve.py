@@ -5,7 +5,6 @@ R-REC-9 masking and the span-tag `:redacted` substitute are applied to whatever 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from app.policy.candidate import Candidate, Missing, Resolution
 from app.policy.consent import resolve_consent
@@ -96,9 +95,9 @@ def _substitute(res: Resolved, info: FieldInfo, cand: Candidate, missing: list[M
         if masked not in names:
             code = "W_CONSENT_SCOPE" if cand.token.startswith("consent") else "W_NO_BASIS"
             return None, [*missing, Missing(code, "R-REC-9")]
-        return replace(cand, released_as=masked, rules=cand.rules + ("R-REC-9",)), missing
+        return cand._replace(released_as=masked, rules=cand.rules + ("R-REC-9",)), missing
     redacted = f"{info.base}:redacted"
     if res.is_le and not info.sibling and redacted in names:
         # R-37L-2: a tagged span inside an ordinary field goes to law enforcement only as the redacted sibling.
-        return replace(cand, released_as=redacted, rules=cand.rules + ("R-37L-2",)), missing
+        return cand._replace(released_as=redacted, rules=cand.rules + ("R-37L-2",)), missing
     return cand, missing

@@ -125,7 +125,7 @@ class FieldCatalogue:
         """The name's tags and traits. Depends only on the name, its own and its base's source and whether the
         district designated a law-enforcement unit, so the answer is memoised on exactly those (lru_cache is
         thread-safe and the catalogue is immutable after load)."""
-        base = self._base(name)
+        base = self._base(name) if ":" in name else name  # siblings are "<base>:<suffix>"
         if not sources:
             return self._classify_cached(name, None, None, leu_designated)
         return self._classify_cached(name, sources.get(name), sources.get(base), leu_designated)
