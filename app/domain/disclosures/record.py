@@ -29,6 +29,7 @@ from app.policy.validation import age_on
 from app.records.base import RecordStore, redact
 
 FULL_VIEW = frozenset({"auditor", "admin"})
+LEU_BASIS = "NOT_EDUCATION_RECORD_LEU"
 
 
 def _viewer_kind(session: Session, caller: Principal, student: Student) -> str:
@@ -79,21 +80,30 @@ def _emergency_used(session: Session, row: DisclosureRequest) -> Emergency | Non
     return artifacts.get_emergency(session, emergency_id) if emergency_id else None
 
 
-def _entry(session: Session, row: DisclosureRequest, users: dict[str, User], family: bool) -> dict[str, Any]:
+def _is_leu_record(field: dict[str, Any]) -> bool:
+    return LEU_BASIS in field.get("basis", [])
+
+
+def _entry(session: Session, row: DisclosureRequest, users: dict[str, User], family: bool,
+           leu_visible: bool = False) -> dict[str, Any]:
     body = row.body
-    released = [released_name(f) for f in row.fields if f["outcome"] == "RELEASE"]
+    # R-REC-3: disclosures of law enforcement unit records are not in the parent-visible record unless the district
+    # says so (settings.leu_disclosures_parent_visible); other views show everything.
+    fields = [f for f in row.fields if not (family and not leu_visible and _is_leu_record(f))]
+    released = [released_name(f) for f in fields if f["outcome"] == "RELEASE"]
     withheld = [{"field": f["field"], "reason": f.get("reason"), "reasons": f.get("reasons", [])}
-                for f in row.fields if f["outcome"] == "WITHHOLD"]
-    bases = sorted({b for f in row.fields if f["outcome"] == "RELEASE" for b in f.get("basis", [])})
+                for f in fields if f["outcome"] == "WITHHOLD"]
+    bases = sorted({b for f in fields if f["outcome"] == "RELEASE" for b in f.get("basis", [])})
     interest = ", ".join(x for x in (row.purpose, body.get("incident_id"), body.get("case_id")) if x)
     emergency = _emergency_used(session, row)
     order = artifacts.get_order(session, body["legal_order_id"]) if body.get("legal_order_id") else None
     entry: dict[str, Any] = {
         "request_id": row.id, "at": row.created_at.isoformat(), "decision": row.decision, "purpose": row.purpose,
         "requester": _party(users, row.requester_id), "released_by": _party(users, row.released_by),
-        "fields_requested": [f["field"] for f in row.fields],
+        "fields_requested": [f["field"] for f in fields],
         "fields_released": released, "fields_withheld": withheld,
-        "fields_pending": [f["field"] for f in row.fields if f["outcome"] == "PENDING"], "basis": bases,
+        "fields_pending": [f["field"] for f in fields if f["outcome"] == "PENDING"], "basis": bases,
+        "basis_by_field": {released_name(f): list(f.get("basis", [])) for f in fields if f["outcome"] == "RELEASE"},
         "legitimate_interest": interest,
         "threat": emergency.body.get("threat") if emergency and "FERPA_EMERGENCY" in bases else None,
         "legal_order": {"id": order.id, "kind": order.kind, "issuer": order.body.get("issuer"),
@@ -105,6 +115,12 @@ def _entry(session: Session, row: DisclosureRequest, users: dict[str, User], fam
         else None,
         "further_parties": [body["destination"]] if body.get("destination") else [],
         "released_at": row.released_at.isoformat() if row.released_at else None,
+        # R-LOG-2: the linked artifacts, the rules that decided, and the policy that was in force.
+        "incident_id": body.get("incident_id"), "consent_ids": list(body.get("consent_ids") or []),
+        "emergency_id": emergency.id if emergency else None, "legal_order_id": order.id if order else None,
+        "rules": list(dict.fromkeys(r for f in fields for r in f.get("rules", []))),
+        "policy_version": row.policy_version,
+        "parent_visible": not row.sealed and any(leu_visible or not _is_leu_record(f) for f in row.fields),
     }
     if emergency is not None and entry["threat"]:
         entry["emergency"] = {"id": emergency.id, "declared_by": emergency.declared_by,
@@ -115,20 +131,33 @@ def _entry(session: Session, row: DisclosureRequest, users: dict[str, User], fam
     return entry
 
 
-def disclosure_record(session: Session, caller: Principal, student_id: str, since: date | None,
-                      until: date | None) -> dict[str, Any]:
+def _student(session: Session, caller: Principal, student_id: str) -> Student:
+    """The student whose record is asked for. Only auditor and admin learn that an id is unknown (404); anyone else
+    gets the 403 of any caller who may not read it, so the route never tells who is a student (API.md section 8)."""
     student = session.get(Student, student_id)
     if student is None or not access.same_district(caller, student.district_id):
-        raise NotFound("No such student.")
+        if caller.role in FULL_VIEW:
+            raise NotFound("No such student.")
+        raise Forbidden("You may not read this student's record of disclosures.", audit_data={"student_id": None})
+    return student
+
+
+def disclosure_record(session: Session, caller: Principal, student_id: str, since: date | None,
+                      until: date | None) -> dict[str, Any]:
+    student = _student(session, caller, student_id)
     kind = _viewer_kind(session, caller, student)
-    zone = _zone(session, student)
+    district = session.get(District, student.district_id)
+    zone = ZoneInfo(district.timezone) if district is not None else ZoneInfo("UTC")
     rows = [r for r in repo.for_student_record(session, student.id)
             if _in_window(r.created_at.astimezone(zone).date(), since, until)]
     if kind != "full":
         rows = [r for r in rows if not r.sealed]
     ids = {x for r in rows for x in (r.requester_id, r.released_by, r.recipient_id) if x}
     users = people.users_by_ids(session, ids)
-    entries = [_entry(session, r, users, family=kind == "family") for r in rows]
+    leu_visible = bool(district is not None and (district.settings or {}).get("leu_disclosures_parent_visible"))
+    entries = [_entry(session, r, users, family=kind == "family", leu_visible=leu_visible) for r in rows]
+    if kind == "family":
+        entries = [e for e in entries if e["fields_requested"]]  # an entry of LEU records alone is not shown
     append(session, "record.viewed", actor_id=caller.id, student_id=student.id,
            data={"entries": len(entries), "view": kind})
     return {"student_id": student.id, "entries": entries}
@@ -147,9 +176,7 @@ def _zone(session: Session, student: Student) -> ZoneInfo:
 def consent_copy(session: Session, caller: Principal, student_id: str, request_id: str,
                  store: RecordStore) -> dict[str, Any]:
     """99.30(c), R-CON-9: the parent or eligible student gets a copy of what was disclosed under a consent."""
-    student = session.get(Student, student_id)
-    if student is None or not access.same_district(caller, student.district_id):
-        raise NotFound("No such student.")
+    student = _student(session, caller, student_id)
     if _viewer_kind(session, caller, student) != "family" and caller.role not in FULL_VIEW:
         raise Forbidden("Only the parent or eligible student receives a copy.", audit_data={"student_id": student.id})
     row = repo.get(session, request_id)

@@ -46,6 +46,8 @@ class DistrictSettingsIn(Body):
     small_cell_threshold: int = Field(default=5, ge=1, le=1000)
     consent_default_lapse: Text = "end_of_school_year"
     weapon_report_ferpa_basis: Text | None = None
+    # R-REC-3: disclosures of law enforcement unit records are in the parent-visible record only by district policy.
+    leu_disclosures_parent_visible: StrictBool = False
 
 
 class DistrictIn(Body):
