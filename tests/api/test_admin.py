@@ -34,6 +34,18 @@ def test_put_student_answer_holds_no_values(client: TestClient) -> None:
     assert "Synthetic-religion-value" not in resp.text
 
 
+def test_an_opt_out_change_is_audited_as_configuration(client: TestClient) -> None:
+    """R-AUD-3: opt-outs are configuration changes; the event names the fields, never a value."""
+    load_district(client)
+    client.put("/api/v1/students/st-a", json={**STUDENT, "directory_opt_out": ["photo"]}, headers=auth("admin"))
+    client.put("/api/v1/students/st-a", json={**STUDENT, "directory_opt_out": ["photo"]}, headers=auth("admin"))
+    client.put("/api/v1/students/st-a", json={**STUDENT, "directory_opt_out": []}, headers=auth("admin"))
+    events = client.get("/api/v1/audit/events", params={"type": "config.changed", "student_id": "st-a"},
+                        headers=auth("admin")).json()["events"]
+    opt_outs = [e["data"] for e in events if e["data"].get("entity") == "directory_opt_out"]
+    assert [(d["added"], d["removed"]) for d in opt_outs] == [(["photo"], []), ([], ["photo"])]
+
+
 ROUTES: list[tuple[str, dict[str, Any]]] = [
     ("/api/v1/districts/hrps", DISTRICT),
     ("/api/v1/schools/hhs", {"district_id": "hrps", "name": "HHS"}),

@@ -36,6 +36,7 @@ def put_student(session: Session, actor: Principal, student_id: str, body: Stude
     student.enrolled = body.enrolled
     student.left_on = body.left_on
     student.home_language = body.home_language
+    opted_out_before = set() if created else set(student.directory_opt_out or [])
     student.directory_opt_out = list(body.directory_opt_out)
     student.updated_at = clock.now()
     session.flush()
@@ -52,6 +53,11 @@ def put_student(session: Session, actor: Principal, student_id: str, body: Stude
         "removed": sorted(set(before) - set(after)),
         "changed": sorted(n for n in set(after) & set(before) if after[n] != before[n]),
     })
+    opted_out = set(student.directory_opt_out)
+    if opted_out != opted_out_before:  # R-AUD-3: an opt-out is a configuration change (field names only)
+        append(session, "config.changed", actor_id=actor.id, student_id=student_id, data={
+            "entity": "directory_opt_out", "id": student_id, "created": created,
+            "added": sorted(opted_out - opted_out_before), "removed": sorted(opted_out_before - opted_out)})
     return student, created
 
 
