@@ -90,7 +90,7 @@ def _signer_problems(consent: ConsentLike, student: StudentFacts, signer: Party 
         # R-CON-3 / 99.5(a): at 18 the consent right has passed to the student.
         return ["SIGNER_NOT_AUTHORIZED"] if age >= 18 else []
     if relation == "student":
-        own = signer.role == "student" and (student.id in signer.student_ids or not signer.student_ids)
+        own = signer.role == "student" and student.id in signer.student_ids  # API.md section 4: its own record
         if not own:
             return ["SIGNER_NOT_AUTHORIZED"]
         # R-SUD-1 needs the pupil's own consent at any age for section 97 screening; FERPA needs 18 otherwise.

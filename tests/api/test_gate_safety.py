@@ -69,3 +69,31 @@ def test_no_value_reaches_logs_or_audit_rows(harbor: TestClient, caplog: pytest.
         assert value not in audit_text
         assert value not in stored_text
         assert value not in caplog.text
+
+
+def test_an_unknown_recipient_decides_nothing(harbor: TestClient) -> None:
+    """R-GATE-1: data never goes to a party the service does not know, whoever asks for it."""
+    for caller in ("prin-1", "sro-1"):
+        resp = harbor.post(URL, json=request_body(fields=["name", "class_schedule"], recipient="officer-unknown-88"),
+                           headers=auth(caller))
+        assert resp.status_code == 201, resp.text
+        assert resp.json()["decision"] == "DENY" and resp.json()["released"] == {}
+
+
+def test_an_approval_releases_only_what_is_still_lawful(harbor: TestClient) -> None:
+    """A consent revoked while its request waited for approval: the approval withholds that field (R-CON-5)."""
+    consent = harbor.post("/api/v1/students/st-a/consents", headers=auth("parent-ana"), json={
+        "signed_by": "parent-ana", "signer_relationship": "parent", "signed_on": "2025-03-01", "written": True,
+        "authenticated": True, "language": "en", "fields": ["grades"], "purpose": "LE_RESPONSE",
+        "recipients": ["sro-1"], "expires_on": "2025-06-30"}).json()
+    created = harbor.post(URL, headers=auth("sro-1"), json=request_body(
+        fields=["class_schedule", "grades"], consent_id=consent["id"])).json()
+    assert created["decision"] == "PENDING_APPROVAL", created
+    revoked = harbor.post(f"/api/v1/consents/{consent['id']}/revoke", json={}, headers=auth("parent-ana"))
+    assert revoked.status_code == 200, revoked.text
+    approved = harbor.post(f"{URL}/{created['id']}/approve", json={}, headers=auth("prin-1")).json()
+    by_field = {f["field"]: f for f in approved["fields"]}
+    assert by_field["class_schedule"]["outcome"] == "RELEASE"
+    assert by_field["grades"]["outcome"] == "WITHHOLD" and "W_CONSENT_INVALID" in by_field["grades"]["reasons"]
+    read = harbor.get(f"{URL}/{created['id']}", headers=auth("sro-1")).json()
+    assert set(read["released"]) == {"class_schedule"}

@@ -6,6 +6,7 @@ transaction of its own, because the request's transaction (and so any change) is
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,6 +26,9 @@ from app.domain.disclosures.service import decided_event_data, finish_release
 from app.domain.districts import repository as people
 from app.domain.principals import principal_of
 from app.errors import Conflict, Forbidden, NotFound
+from app.policy.candidate import Missing
+from app.policy.fielddecide import withhold
+from app.policy.types import Decision, FieldDecision, Outcome
 
 APPROVER_ROLES = frozenset({"principal", "designee", "superintendent", "counsel", "chief", "leu_supervisor"})
 
@@ -131,6 +135,7 @@ def approve(session: Session, gate: Gate, caller: Principal, request_id: str, bo
             raise _rejected(Conflict, row, "No emergency covering this student and recipient has been declared.",
                             field_name=name)
     now = clock.now()
+    fresh = _decided_now(session, gate, row, now)
     for name, field in pending.items():
         field_groups = state.groups(field)
         mine = [i for i, g in enumerate(field_groups) if caller.role in g]
@@ -142,7 +147,7 @@ def approve(session: Session, gate: Gate, caller: Principal, request_id: str, bo
         field["approved_groups"] = done
         field.setdefault("approved_by", []).append(caller.id)
         if len(done) >= len(field_groups) and not field.get("waiting_for"):
-            state.release(field, None)
+            _release_if_still_lawful(field, fresh.field(name) if fresh else None)
     row.approvals = [*row.approvals, {"by": caller.id, "role": caller.role, "at": now.isoformat(),
                                       "fields": named, "note_given": bool(body.note)}]
     if any(f["outcome"] == "RELEASE" for f in row.fields) and row.released_by is None:
@@ -151,6 +156,25 @@ def approve(session: Session, gate: Gate, caller: Principal, request_id: str, bo
     _settle(session, gate, row, None, context, event="request.approved", actor=caller.id,
             extra={"approved_fields": named})
     return row
+
+
+def _decided_now(session: Session, gate: Gate, row: DisclosureRequest, now: datetime) -> Decision | None:
+    """The request decided again on today's facts, for its original caller; None if that account is gone."""
+    caller_row = people.get_user(session, row.caller_id)
+    if caller_row is None:
+        return None
+    body = DisclosureRequestIn.model_validate(row.body)
+    return gate.policy.decide(ctx.load(session, gate, principal_of(caller_row), body, now).context)
+
+
+def _release_if_still_lawful(field: dict[str, Any], fresh: FieldDecision | None) -> None:
+    """An approval releases a field only if its basis still holds now. A fact that changed while it waited (a
+    consent revoked, a declaration ended, an opt-out, a lapsed certification) withholds it instead, with the
+    reasons of today's decision (fail closed: R-GATE-1, R-CON-5)."""
+    if fresh is not None and fresh.outcome is not Outcome.WITHHOLD:
+        state.release(field, None)
+        return
+    state.adopt(field, fresh or withhold(str(field["field"]), [Missing("W_NO_BASIS", "R-GATE-1")]))
 
 
 def deny(session: Session, gate: Gate, caller: Principal, request_id: str, reason_given: bool) -> DisclosureRequest:

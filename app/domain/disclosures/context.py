@@ -119,7 +119,10 @@ def _parties(session: Session, caller: Principal, body: DisclosureRequestIn) -> 
     assert caller_row is not None  # authenticated callers exist
     requester = row(body.requester) if body.requester else caller_row
     recipient_id = body.recipient or (requester.id if requester else body.requester)
-    return caller_row, requester, row(recipient_id) if recipient_id else None
+    recipient = row(recipient_id) if recipient_id else None
+    if body.recipient and recipient is None:
+        requester = None  # R-GATE-1: an unknown recipient decides nothing (the engine then withholds every field)
+    return caller_row, requester, recipient
 
 
 def _student_query(session: Session, gate: Gate, caller: Principal,

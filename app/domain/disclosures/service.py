@@ -24,6 +24,7 @@ from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.disclosures.views import request_view
 from app.domain.ids import new_id
 from app.errors import Unprocessable
+from app.policy.emergency import recipient_keys
 from app.policy.facts import DecisionContext, EmergencyFacts
 from app.policy.types import Decision
 from app.policy.vocabulary import Vocabulary
@@ -205,9 +206,10 @@ def emergency_used(context: DecisionContext) -> EmergencyFacts | None:
     if recipient is None:
         return None
     now = context.now
+    keys = recipient_keys(recipient)  # the engine's own matching (id, role or agency type)
     for em in request.student_emergencies:
         active = em.ended_at is None and em.starts_at <= now < em.review_at
-        if active and (recipient.id in em.recipients or f"role:{recipient.role}" in em.recipients):
+        if active and not keys.isdisjoint(em.recipients):
             return em
     return None
 

@@ -171,6 +171,7 @@ def declare_emergency(session: Session, caller: Principal, body: EmergencyIn, ge
         problems.append("recipient_fields names parties that are not recipients")
     if problems:
         raise EmergencyRejected(problems)
+    _check_covered_students(session, caller, school.district_id, body.student_ids)
     review = min(body.review_at or cap, cap)
     emergency = Emergency(id=new_id("em"), district_id=school.district_id, school_id=body.school_id,
                           body=body.model_dump(mode="json"), declared_by=caller.id, declared_at=now, starts_at=starts,
@@ -182,6 +183,18 @@ def declare_emergency(session: Session, caller: Principal, body: EmergencyIn, ge
             "emergency_id": emergency.id, "imminence": body.imminence, "recipients": body.recipients,
             "necessary_fields": sorted(body.necessary_fields), "review_at": review.isoformat()})
     return emergency
+
+
+def _check_covered_students(session: Session, caller: Principal, district_id: str, student_ids: list[str]) -> None:
+    """Each student a declaration covers is a student of the district at a school the declarer serves: the
+    declaring official is the releasing official of what it allows (R-APR-4, API.md section 8)."""
+    for student_id in student_ids:
+        student = session.get(Student, student_id)
+        if student is None or student.district_id != district_id:
+            raise Unprocessable.at(["student_ids"], f"unknown student {student_id}")
+        if not access.serves_school(caller, student.school_id):
+            raise Forbidden("An emergency may cover only students of the schools the declaring official serves.",
+                            audit_data={"student_id": student_id})
 
 
 class EmergencyRejected(Unprocessable):
@@ -247,14 +260,27 @@ def renew_emergency(session: Session, caller: Principal, emergency_id: str, body
 def add_recipients(session: Session, caller: Principal, emergency_id: str, body: RecipientsIn) -> Emergency:
     emergency = _emergency_for(session, caller, emergency_id)
     merged = dict(emergency.body)
+    merged["recipient_fields"] = {**_per_recipient(merged, body), **body.recipient_fields}
     merged["recipients"] = list(dict.fromkeys([*merged["recipients"], *body.recipients]))
     merged["necessary_fields"] = {**merged["necessary_fields"], **body.necessary_fields}
-    merged["recipient_fields"] = {**(merged.get("recipient_fields") or {}), **body.recipient_fields}
     emergency.body = merged
     session.flush()
     append(session, "emergency.declared", actor_id=caller.id, data={
         "emergency_id": emergency.id, "added_recipients": body.recipients})
     return emergency
+
+
+def _per_recipient(declared: dict[str, Any], body: RecipientsIn) -> dict[str, list[str]]:
+    """R-EMG-3: necessity is decided per recipient. Fields added with new recipients are theirs alone: the recipients
+    named before keep exactly the fields they had, and the new ones get the fields given with them."""
+    narrowed: dict[str, list[str]] = dict(declared.get("recipient_fields") or {})
+    before = sorted(declared["necessary_fields"])
+    if set(body.necessary_fields) - set(before):
+        for recipient in declared["recipients"]:
+            narrowed.setdefault(recipient, before)
+        for recipient in body.recipients:
+            narrowed.setdefault(recipient, sorted(body.necessary_fields))
+    return narrowed
 
 
 # ---------------------------------------------------------------- legal orders
