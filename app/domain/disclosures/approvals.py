@@ -27,6 +27,7 @@ from app.domain.districts import repository as people
 from app.domain.principals import principal_of
 from app.errors import Conflict, Forbidden, NotFound
 from app.policy.candidate import Missing
+from app.policy.facts import DecisionContext
 from app.policy.fielddecide import withhold
 from app.policy.types import Decision, FieldDecision, Outcome
 
@@ -135,7 +136,8 @@ def approve(session: Session, gate: Gate, caller: Principal, request_id: str, bo
             raise _rejected(Conflict, row, "No emergency covering this student and recipient has been declared.",
                             field_name=name)
     now = clock.now()
-    fresh = _decided_now(session, gate, row, now)
+    decided = _decided_now(session, gate, row, now)
+    fresh = decided[1] if decided else None
     for name, field in pending.items():
         field_groups = state.groups(field)
         mine = [i for i, g in enumerate(field_groups) if caller.role in g]
@@ -152,19 +154,23 @@ def approve(session: Session, gate: Gate, caller: Principal, request_id: str, bo
                                       "fields": named, "note_given": bool(body.note)}]
     if any(f["outcome"] == "RELEASE" for f in row.fields) and row.released_by is None:
         row.released_by = caller.id
-    context = ctx.load(session, gate, caller, DisclosureRequestIn.model_validate(row.body), now).context
+    context = decided[0] if decided else ctx.load(session, gate, caller, DisclosureRequestIn.model_validate(row.body),
+                                                    now).context
     _settle(session, gate, row, None, context, event="request.approved", actor=caller.id,
             extra={"approved_fields": named})
     return row
 
 
-def _decided_now(session: Session, gate: Gate, row: DisclosureRequest, now: datetime) -> Decision | None:
-    """The request decided again on today's facts, for its original caller; None if that account is gone."""
+def _decided_now(session: Session, gate: Gate, row: DisclosureRequest,
+                 now: datetime) -> tuple[DecisionContext, Decision] | None:
+    """The request's facts as of now and its decision on them, for its original caller; None if that account is
+    gone."""
     caller_row = people.get_user(session, row.caller_id)
     if caller_row is None:
         return None
     body = DisclosureRequestIn.model_validate(row.body)
-    return gate.policy.decide(ctx.load(session, gate, principal_of(caller_row), body, now).context)
+    context = ctx.load(session, gate, principal_of(caller_row), body, now).context
+    return context, gate.policy.decide(context)
 
 
 def _release_if_still_lawful(field: dict[str, Any], fresh: FieldDecision | None) -> None:
