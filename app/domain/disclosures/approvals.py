@@ -176,11 +176,14 @@ def _decided_now(session: Session, gate: Gate, row: DisclosureRequest,
 def _release_if_still_lawful(field: dict[str, Any], fresh: FieldDecision | None) -> None:
     """An approval releases a field only if its basis still holds now. A fact that changed while it waited (a
     consent revoked, a declaration ended, an opt-out, a lapsed certification) withholds it instead, with the
-    reasons of today's decision (fail closed: R-GATE-1, R-CON-5)."""
-    if fresh is not None and fresh.outcome is not Outcome.WITHHOLD:
+    reasons of today's decision (fail closed: R-GATE-1, R-CON-5); one that now waits for a fact keeps waiting, with
+    this approval counted."""
+    if fresh is not None and fresh.outcome is Outcome.PENDING and fresh.waiting_for:
+        state.adopt(field, fresh)
+    elif fresh is not None and fresh.outcome is not Outcome.WITHHOLD:
         state.release(field, None)
-        return
-    state.adopt(field, fresh or withhold(str(field["field"]), [Missing("W_NO_BASIS", "R-GATE-1")]))
+    else:
+        state.adopt(field, fresh or withhold(str(field["field"]), [Missing("W_NO_BASIS", "R-GATE-1")]))
 
 
 def deny(session: Session, gate: Gate, caller: Principal, request_id: str, reason_given: bool) -> DisclosureRequest:
