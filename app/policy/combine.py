@@ -78,10 +78,10 @@ def restrictions(res: Resolved, fields: list[FieldDecision]) -> tuple[bool, tupl
 
 
 def auto_rule(kind: DecisionKind, fields: list[FieldDecision], tokens: dict[str, str]) -> str | None:
-    if kind not in (DecisionKind.ALLOW, DecisionKind.ALLOW_REDACTED):
-        return None
     """The rule of an automatic release (directory, exact-match consent; API.md section 8), or None when anything
     released needed another basis. A release by both automatic routes names both rules, joined by "+"."""
+    if kind not in (DecisionKind.ALLOW, DecisionKind.ALLOW_REDACTED):
+        return None
     rules = {_AUTO_RULES.get(tokens.get(f.field, ""), "") for f in fields if f.outcome is Outcome.RELEASE}
     return "+".join(sorted(rules)) if rules and "" not in rules else None
 

@@ -56,12 +56,10 @@ def refresh(session: Session, gate: Gate, row: DisclosureRequest) -> AppendedEnt
     waiting = [f for f in row.fields if state.is_waiting(f)]
     if not waiting:
         return None
-    caller_row = people.get_user(session, row.caller_id)
-    if caller_row is None:
+    decided = _decided_now(session, gate, row, clock.now())
+    if decided is None:
         return None
-    body = DisclosureRequestIn.model_validate(row.body)
-    loaded = ctx.load(session, gate, principal_of(caller_row), body, clock.now())
-    fresh = gate.policy.decide(loaded.context)
+    context, fresh = decided
     changed = False
     for field in waiting:
         new = fresh.field(field["field"])
@@ -76,7 +74,7 @@ def refresh(session: Session, gate: Gate, row: DisclosureRequest) -> AppendedEnt
         changed = True
     if not changed:
         return None
-    return _settle(session, gate, row, fresh.auto_release_rule, loaded.context, event="request.decided")
+    return _settle(session, gate, row, fresh.auto_release_rule, context, event="request.decided")
 
 
 def _settle(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str | None, context: Any,

@@ -147,7 +147,7 @@ def disclosure_record(session: Session, caller: Principal, student_id: str, sinc
     student = _student(session, caller, student_id)
     kind = _viewer_kind(session, caller, student)
     district = session.get(District, student.district_id)
-    zone = ZoneInfo(district.timezone) if district is not None else ZoneInfo("UTC")
+    zone = _zone_of(district)
     rows = [r for r in repo.for_student_record(session, student.id)
             if _in_window(r.created_at.astimezone(zone).date(), since, until)]
     if kind != "full":
@@ -169,7 +169,10 @@ def _in_window(day: date, since: date | None, until: date | None) -> bool:
 
 
 def _zone(session: Session, student: Student) -> ZoneInfo:
-    district = session.get(District, student.district_id)
+    return _zone_of(session.get(District, student.district_id))
+
+
+def _zone_of(district: District | None) -> ZoneInfo:
     return ZoneInfo(district.timezone) if district is not None else ZoneInfo("UTC")
 
 
