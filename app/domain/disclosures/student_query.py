@@ -8,11 +8,12 @@ protocols); a test checks that they yield the same facts as the ORM rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, select
+from sqlalchemy import Dialect, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db.artifacts import Emergency
@@ -32,31 +33,47 @@ class Found(NamedTuple):
 
 
 class _Statement(NamedTuple):
-    select: Select[Any]
+    sql: str
+    params: tuple[str, ...] | None  # bind names in order for a positional driver (SQLite); None for named ones
+    processors: tuple[Callable[[Any], Any] | None, ...]  # each column's type conversion, as SQLAlchemy does it
     keys: tuple[tuple[str, ...], ...]  # column keys of the student, district and emergency, in select order
     reads_sources: bool
 
 
 @lru_cache(maxsize=8)
-def _statement(store: RecordStore) -> _Statement:
-    """Built once per store: on the gate's path, building and keying a statement costs as much as running it on
-    SQLite."""
+def _statement(store: RecordStore, dialect: Dialect) -> _Statement:
+    """Compiled once per store and dialect, with the result conversions of each column's SQLAlchemy type."""
     students, districts, emergencies = _TABLES
     sources = store.field_sources_column(students.c.id)
     columns = [*students.c, *districts.c, *emergencies.c, *([sources] if sources is not None else [])]
     stmt = (select(*columns).select_from(students).join(districts, districts.c.id == students.c.district_id)
             .outerjoin(emergencies, emergencies.c.id == bindparam("emergency_id"))
             .where(students.c.id == bindparam("student_id")))
-    return _Statement(stmt, tuple(tuple(c.key for c in t.c) for t in _TABLES), sources is not None)
+    compiled = stmt.compile(dialect=dialect)
+    processors = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+    params = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+    return _Statement(str(compiled), params, processors, tuple(tuple(c.key for c in t.c) for t in _TABLES),
+                      sources is not None)
+
+
+def _execute(session: Session, statement: _Statement, bound: dict[str, Any]) -> tuple[Any, ...] | None:
+    connection = session.connection()
+    cursor = connection.connection.cursor()
+    try:
+        args = [bound[name] for name in statement.params] if statement.params is not None else bound
+        cursor.execute(statement.sql, args)
+        raw = cursor.fetchone()
+    finally:
+        cursor.close()
+    if raw is None:
+        return None
+    return tuple(p(v) if p is not None else v for p, v in zip(statement.processors, raw, strict=True))
 
 
 def find(session: Session, store: RecordStore, student_id: str, emergency_id: str | None) -> Found | None:
-    statement = _statement(store)
-    # A Core read does not autoflush: let it see what this transaction changed (a declaration renewed or ended
-    # before waiting requests are re-decided).
     session.flush()
-    row = session.connection().execute(statement.select, {"student_id": student_id,
-                                                          "emergency_id": emergency_id}).first()
+    statement = _statement(store, session.get_bind().dialect)
+    row = _execute(session, statement, {"student_id": student_id, "emergency_id": emergency_id})
     if row is None:
         return None
     student_keys, district_keys, emergency_keys = statement.keys
@@ -72,5 +89,5 @@ def find(session: Session, store: RecordStore, student_id: str, emergency_id: st
                  cast(EmergencyRow, emergency) if emergency.id is not None else None, sources)
 
 
-def _view(row: Row[Any], keys: tuple[str, ...], start: int) -> SimpleNamespace:
+def _view(row: tuple[Any, ...], keys: tuple[str, ...], start: int) -> SimpleNamespace:
     return SimpleNamespace(**dict(zip(keys, row[start:start + len(keys)], strict=True)))
