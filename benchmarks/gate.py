@@ -177,8 +177,8 @@ class Tally:
 
 
 def measure(url: str, workers: int, tmp: Path, args: argparse.Namespace) -> dict[str, Tally]:
-    """The endpoints take turns in short slices, --rounds times: a slow spell of the machine (other tenants of the
-    host) then falls on all of them alike, and each figure adds up all its slices."""
+    """The endpoints take turns in short slices, --rounds times, in alternating order: a slow spell of the machine
+    (other tenants of the host) then falls on all of them alike, and each figure adds up all its slices."""
     proc, base = start(url, workers, tmp)
     tallies = {name: Tally() for name, _ in ENDPOINTS}
     try:
@@ -186,8 +186,10 @@ def measure(url: str, workers: int, tmp: Path, args: argparse.Namespace) -> dict
         clients = {name: Client(base, path, body) for name, path in ENDPOINTS}
         for client in clients.values():
             client.warm_up()
-        for _ in range(args.rounds):
-            for name, client in clients.items():
+        order = list(clients.items())
+        for round_no in range(args.rounds):
+            # Every other round runs the endpoints in reverse, so none always follows the same one (counterbalanced).
+            for name, client in order if round_no % 2 == 0 else order[::-1]:
                 cpu0 = server_cpu_seconds(proc.pid)
                 latencies, wall = client.drive(args.seconds / args.rounds, args.concurrency)
                 tallies[name].add(latencies, wall, server_cpu_seconds(proc.pid) - cpu0)
