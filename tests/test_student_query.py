@@ -10,6 +10,7 @@ from app.db.artifacts import Emergency
 from app.db.models import District, School, Student, StudentField
 from app.domain import facts_builder as fb
 from app.domain.disclosures import student_query
+from app.domain.disclosures.config_version import district_config
 from app.records.local import LocalRecordStore
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
@@ -62,13 +63,37 @@ def test_one_query_gives_the_orm_facts(session: Session) -> None:
 
     assert found is not None
     assert found.field_sources == {"name": "staff", "note:c1": "sole_possession", "leu_report:r1": "leu"}
-    assert fb.student_facts(found.student, found.field_sources, []) == fb.student_facts(
-        student, STORE.field_names(session, "st-1"), [])
-    assert fb.district_facts(found.district) == fb.district_facts(district)
+    orm_student_facts = fb.student_facts(student, STORE.field_names(session, "st-1"), [])
+    assert fb.student_facts(found.student, found.field_sources, []) == orm_student_facts == found.student_facts
+    assert fb.district_facts(found.district) == fb.district_facts(district) == found.district_facts
+    assert found.district_config == district_config(district)
     assert found.emergency is not None
-    assert fb.emergency_facts(found.emergency) == fb.emergency_facts(emergency)
+    assert fb.emergency_facts(found.emergency) == fb.emergency_facts(emergency) == found.emergency_facts
     assert found.emergency.district_id == "d1"
     assert found.district.mou_filed_with_dese is True
+    for view, row in ((found.student, student), (found.district, district), (found.emergency, emergency)):
+        table = type(row).__table__  # type: ignore[attr-defined]
+        assert {c.key: getattr(view, c.key) for c in table.c} == {c.key: getattr(row, c.key) for c in table.c}
+
+
+def test_a_changed_row_is_read_anew(session: Session) -> None:
+    """The views and facts are memoised on the row's content: any change in a column gives new ones."""
+    district = _district(session)
+    _student(session, "st-1", {"name": "staff"})
+    session.commit()
+    before = student_query.find(session, STORE, "st-1", None)
+    assert before is not None and before == student_query.find(session, STORE, "st-1", None)
+
+    district.settings = {**district.settings, "emergency_review_hours": 2}
+    district.mou_withdrawn_on = date(2026, 3, 1)
+    session.add(StudentField(student_id="st-1", name="photo", value="v", source="staff"))
+    after = student_query.find(session, STORE, "st-1", None)
+
+    assert after is not None
+    assert after.district_facts.emergency_review_hours == 2 and after.district_facts.mou_withdrawn_on is not None
+    assert after.district_config != before.district_config
+    assert after.student_facts.field_names == {"name", "photo"}
+    assert before.district_facts.emergency_review_hours == 6  # what was handed out earlier is never changed
 
 
 def test_no_fields_no_emergency_unknown_student(session: Session) -> None:

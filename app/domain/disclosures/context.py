@@ -5,11 +5,8 @@ A student of another district and a student that does not exist look the same: n
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,13 +16,14 @@ from app.domain import access
 from app.domain import facts_builder as fb
 from app.domain.disclosures import repository as requests_repo
 from app.domain.disclosures import student_query
+from app.domain.disclosures.config_version import config_version, district_config
 from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.districts import repository as people
 from app.domain.legal_bases import repository as artifacts
 from app.domain.principals import principal_of
-from app.domain.rows import DistrictRow, StudentRow
-from app.policy.facts import DecisionContext, EmergencyFacts, RequestFacts
+from app.domain.rows import DistrictRow, EmergencyRow, StudentRow
+from app.policy.facts import DecisionContext, DistrictFacts, EmergencyFacts, RequestFacts
 
 
 @dataclass(frozen=True)
@@ -47,19 +45,28 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
     users = {u.id: u for u in (caller_row, requester, recipient) if u is not None}
     parties = {user_id: fb.party(u) for user_id, u in users.items()}
     found = _student_query(session, gate, caller, body)
-    student, district, emergency = (found.student, found.district, found.emergency) if found else (None, None, None)
-    if student is None:
+    student: StudentRow | None
+    district: DistrictRow | None
+    emergency: EmergencyRow | None
+    district_facts: DistrictFacts | None
+    district_digest: str | None
+    if found is not None:
+        student, student_facts = found.student, found.student_facts
+        district, district_facts, district_digest = found.district, found.district_facts, found.district_config
+        emergency, emergency_facts = found.emergency, found.emergency_facts
+    else:  # unknown or out of scope: the caller's district, and the cited declaration for the record
+        student, student_facts = None, None
         district_id = caller.district_id or people.only_district_id(session)
         district = session.get(District, district_id) if district_id else None
-        if body.emergency_id:
-            emergency = artifacts.get_emergency(session, body.emergency_id)
-    # Parent links matter only when a consent is recorded (assess_consent), never to decide(): not loaded here.
-    student_facts = fb.student_facts(student, found.field_sources, []) if found and student else None
+        district_facts = fb.district_facts(district) if district else None
+        district_digest = district_config(district) if district else None
+        emergency = artifacts.get_emergency(session, body.emergency_id) if body.emergency_id else None
+        emergency_facts = fb.emergency_facts(emergency) if emergency else None
     incident = session.get(Incident, body.incident_id) if body.incident_id else None
     if incident is not None and not _same_district(incident.district_id, district):
         incident = None
     if emergency is not None and not _same_district(emergency.district_id, district):
-        emergency = None
+        emergency, emergency_facts = None, None
     order = artifacts.get_order(session, body.legal_order_id) if body.legal_order_id else None
     report = artifacts.get_report(session, body.report_id) if body.report_id else None
     consents = artifacts.consents_by_ids(session, body.all_consent_ids())
@@ -84,7 +91,7 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
         destination=body.destination, channel=body.channel, identified_by=body.identified_by, case_id=body.case_id,
         population=body.population if body.student_id is None else None,
         incident=fb.incident_facts(incident) if incident else None, incident_id_given=body.incident_id is not None,
-        emergency=fb.emergency_facts(emergency) if emergency else None,
+        emergency=emergency_facts,
         emergency_id_given=body.emergency_id is not None,
         consents=tuple(fb.consent_facts(c) for c in consents), consent_id_given=bool(body.all_consent_ids()),
         legal_order=fb.order_facts(order) if order else None, legal_order_id_given=body.legal_order_id is not None,
@@ -98,10 +105,9 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
         student_reports=tuple(fb.report_facts(r, filer_roles.get(r.filed_by, ""), r.filed_by in filers_of_school)
                               for r in reports_on_file),
     )
-    context = DecisionContext(now=now, district=fb.district_facts(district) if district else None,
-                              student=student_facts, request=request)
+    context = DecisionContext(now=now, district=district_facts, student=student_facts, request=request)
     return Loaded(context, student, district, requester, recipient,
-                  config_version(district, student, [u for u in (requester, recipient) if u is not None]))
+                  config_version(district_digest, student, [u for u in (requester, recipient) if u is not None]))
 
 
 def _parties(session: Session, caller: Principal, body: DisclosureRequestIn) -> tuple[User, User | None, User | None]:
@@ -145,21 +151,3 @@ def _declared_emergencies(session: Session, body: DisclosureRequestIn, district:
         return ()
     return tuple(fb.emergency_facts(e) for e in artifacts.emergencies_for_student(session, district.id, student.id))
 
-
-def config_version(district: DistrictRow | None, student: StudentRow | None, parties: list[User]) -> str:
-    """sha256 of the canonical district configuration a decision read (R-GATE-8): the MOU, notices, designations,
-    settings, the student's opt-outs, and the roster entries (role, schools, certification, contact flag) of the
-    parties it judged."""
-    canonical: dict[str, Any] = {}
-    if district is not None:
-        canonical["district"] = {
-            "mou": [str(district.mou_signed_on), str(district.mou_withdrawn_on), district.mou_filed_with_dese],
-            "annual_notifications": district.annual_notifications, "settings": district.settings,
-            "calendar": district.calendar, "home_language_duty": district.home_language_duty,
-            "law_enforcement_units": district.law_enforcement_units}
-    canonical["roster"] = [[u.id, u.role, u.agency_type, sorted(u.school_ids or []), str(u.sro_certified_until),
-                            u.mou_contact, sorted(u.declared_relationships or [])] for u in parties]
-    if student is not None:
-        canonical["opt_out"] = sorted(student.directory_opt_out or [])
-    raw = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return "sha256:" + hashlib.sha256(raw).hexdigest()
