@@ -150,4 +150,3 @@ def _declared_emergencies(session: Session, body: DisclosureRequestIn, district:
     if body.purpose != "EMERGENCY" or body.emergency_id is not None or student is None or district is None:
         return ()
     return tuple(fb.emergency_facts(e) for e in artifacts.emergencies_for_student(session, district.id, student.id))
-
