@@ -7,7 +7,7 @@ and unnecessary fields withheld). The endpoints take turns in rounds. Prints req
 CPU time per request (all its processes; the load generator runs on the same machine), the ratios gate/baseline and
 gate/bare, and the gate's throughput with 2 workers against 1.
 
-    .venv/bin/python benchmarks/gate.py [--seconds 12] [--rounds 12] [--concurrency 8] [--dialects sqlite,postgresql]
+    .venv/bin/python benchmarks/gate.py [--seconds 12] [--slice 1] [--concurrency 8] [--dialects sqlite,postgresql]
                                         [--workers 1,2]
 """
 
@@ -177,7 +177,7 @@ class Tally:
 
 
 def measure(url: str, workers: int, tmp: Path, args: argparse.Namespace) -> dict[str, Tally]:
-    """The endpoints take turns in short slices, --rounds times, in alternating order: a slow spell of the machine
+    """The endpoints take turns in slices of about --slice seconds, in alternating order: a slow spell of the machine
     (other tenants of the host) then falls on all of them alike, and each figure adds up all its slices."""
     proc, base = start(url, workers, tmp)
     tallies = {name: Tally() for name, _ in ENDPOINTS}
@@ -187,11 +187,12 @@ def measure(url: str, workers: int, tmp: Path, args: argparse.Namespace) -> dict
         for client in clients.values():
             client.warm_up()
         order = list(clients.items())
-        for round_no in range(args.rounds):
+        rounds = max(2, round(args.seconds / args.slice))
+        for round_no in range(rounds):
             # Every other round runs the endpoints in reverse, so none always follows the same one (counterbalanced).
             for name, client in order if round_no % 2 == 0 else order[::-1]:
                 cpu0 = server_cpu_seconds(proc.pid)
-                latencies, wall = client.drive(args.seconds / args.rounds, args.concurrency)
+                latencies, wall = client.drive(args.seconds / rounds, args.concurrency)
                 tallies[name].add(latencies, wall, server_cpu_seconds(proc.pid) - cpu0)
     finally:
         stop(proc)
@@ -209,7 +210,7 @@ def ratios(tallies: dict[str, Tally]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=12.0, help="per endpoint, split over the rounds")
-    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--slice", type=float, default=1.0, help="seconds of each turn of an endpoint")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--dialects", default="sqlite,postgresql")
     parser.add_argument("--workers", default="1,2")
