@@ -6,6 +6,9 @@ from app.auth.principal import Principal
 
 SCHOOL_APPROVERS = frozenset({"principal", "designee"})
 DISTRICT_WIDE = frozenset({"superintendent", "admin", "counsel", "auditor"})
+# District staff (API.md section 7): the only callers who may enter a request for another requester, and who see
+# the values of a request they pushed or entered for someone else.
+DISTRICT_STAFF = frozenset({"principal", "designee", "superintendent", "admin", "staff"})
 SCHOOL_ROLES = frozenset({"principal", "designee", "superintendent", "clinician", "staff", "counsel",
                           "leu_supervisor", "auditor", "admin"})
 
@@ -29,3 +32,17 @@ DISTRICT_APPROVERS = frozenset({"chief", "leu_supervisor"})
 
 def may_approve_for(principal: Principal, school_id: str | None) -> bool:
     return principal.role in DISTRICT_APPROVERS or serves_school(principal, school_id)
+
+
+def may_name_requester(principal: Principal, requester_id: str | None) -> bool:
+    """Only district staff enter a request for another party (a phone or text request, R-GATE-6): anyone else
+    naming another requester would be decided as a party they are not."""
+    return requester_id in (None, principal.id) or principal.role in DISTRICT_STAFF
+
+
+def receives_values(principal: Principal, *, caller_id: str, recipient_id: str) -> bool:
+    """API.md section 7 "Values": the recipient, or the district staff member who pushed or entered the request.
+    Anyone else (a requester forwarding to another party above all) sees the decision without values."""
+    if principal.id == recipient_id:
+        return True
+    return principal.role in DISTRICT_STAFF and principal.id == caller_id

@@ -36,7 +36,7 @@ def _names_role(caller: Principal, row: DisclosureRequest) -> bool:
 
 def get_request(session: Session, gate: Gate, caller: Principal, request_id: str) -> dict[str, Any]:
     row = load_request(session, caller, request_id)
-    party = caller.id in (row.requester_id, row.recipient_id)
+    party = caller.id in (row.requester_id, row.recipient_id, row.caller_id)
     if not party and not _may_oversee(caller, row):
         raise Forbidden("Only the requester, the recipient, the school's approvers, auditors and admins may read "
                         "this request.", audit_data={"request_id": row.id})
@@ -44,6 +44,8 @@ def get_request(session: Session, gate: Gate, caller: Principal, request_id: str
     if not party:
         return request_view(row, released=None, notice_text=notice)
     entry = refresh(session, gate, row)
+    if not access.receives_values(caller, caller_id=row.caller_id, recipient_id=row.recipient_id):
+        return request_view(row, released=None, notice_text=notice, last_entry=entry)
     if row.decision == "PENDING_APPROVAL":
         return request_view(row, released=None, notice_text=notice, last_entry=entry) | {"released": {}}
     released = read_released(session, gate.store, row)

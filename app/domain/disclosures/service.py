@@ -23,7 +23,7 @@ from app.domain.disclosures.release import audit_release, read_released, release
 from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.disclosures.views import request_view
 from app.domain.ids import new_id
-from app.errors import Unprocessable
+from app.errors import Forbidden, Unprocessable
 from app.policy.emergency import recipient_keys
 from app.policy.facts import DecisionContext, EmergencyFacts
 from app.policy.types import Decision
@@ -90,6 +90,9 @@ def check_vocabulary(body: DisclosureRequestIn, vocab: Vocabulary) -> None:
 def submit(session: Session, gate: Gate, caller: Principal, body: DisclosureRequestIn, vocab: Vocabulary, *,
            preview: bool = False) -> dict[str, Any]:
     check_vocabulary(body, vocab)
+    if not access.may_name_requester(caller, body.requester):
+        raise Forbidden("Only district staff may enter a request for another requester.",
+                        audit_data={"role": caller.role, "why": "requester", "student_id": body.student_id})
     loaded = ctx.load(session, gate, caller, body, clock.now())
     decision = gate.policy.decide(loaded.context)
     return record(session, gate, caller, body, loaded, decision, preview=preview)
@@ -141,7 +144,8 @@ def record(session: Session, gate: Gate, caller: Principal, body: DisclosureRequ
         released = settle(session, gate, row, decision.auto_release_rule, loaded.context)
         events.append(release_event(row, released, gate.digest_key, row.released_by or "gatekeeper"))
     entries = append_all(session, events)  # the last writes: see append_all
-    return request_view(row, released=released, notice_text=gate.policy.notice_text(row.notice_version or ""),
+    to_caller = access.receives_values(caller, caller_id=row.caller_id, recipient_id=row.recipient_id)
+    return request_view(row, released=released if to_caller else None, notice_text=gate.policy.notice_text(row.notice_version or ""),
                         last_entry=entries[-1])
 
 
