@@ -145,8 +145,8 @@ def record(session: Session, gate: Gate, caller: Principal, body: DisclosureRequ
         events.append(release_event(row, released, gate.digest_key, row.released_by or "gatekeeper"))
     entries = append_all(session, events)  # the last writes: see append_all
     to_caller = access.receives_values(caller, caller_id=row.caller_id, recipient_id=row.recipient_id)
-    return request_view(row, released=released if to_caller else None, notice_text=gate.policy.notice_text(row.notice_version or ""),
-                        last_entry=entries[-1])
+    notice = gate.policy.notice_text(row.notice_version or "")
+    return request_view(row, released=released if to_caller else None, notice_text=notice, last_entry=entries[-1])
 
 
 def _sid(row: DisclosureRequest) -> str | None:
