@@ -3,8 +3,10 @@ the atomic decision (R-GATE-2), use restrictions and the redisclosure notice (R-
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from itertools import chain
+from typing import Any
 
 from app.policy.candidate import EMERGENCY_TOKENS
 from app.policy.context import Resolved
@@ -86,23 +88,26 @@ def auto_rule(kind: DecisionKind, fields: list[FieldDecision], tokens: dict[str,
     return "+".join(sorted(rules)) if rules and "" not in rules else None
 
 
-def explain(kind: DecisionKind, fields: list[FieldDecision]) -> str:
-    """Plain language, field names and codes only (never a record value). One pass over the fields."""
+def explain(decision: str, fields: Iterable[Mapping[str, Any]]) -> str:
+    """Plain language, field names and codes only (never a record value), over fields in their JSON form (the
+    engine's FieldDecision.to_json, which is also how a request stores them), so an approval, a denial or a push
+    that settles stored fields explains them with these same words. One pass over the fields."""
     released: list[str] = []
     bases: set[str] = set()
     pending: list[str] = []
     roles: set[str] = set()
     withheld: list[str] = []
     for f in fields:
-        if f.outcome is Outcome.RELEASE:
-            released.append(f.field)
-            bases.update(f.basis)
-        elif f.outcome is Outcome.PENDING:
-            pending.append(f.field)
-            roles.update(f.approver_roles)
+        if f["outcome"] == "RELEASE":
+            released.append(f["field"])
+            bases.update(f.get("basis") or ())
+        elif f["outcome"] == "PENDING":
+            pending.append(f["field"])
+            roles.update(f.get("approver_roles") or ())
         else:
-            withheld.append(f"Withheld {f.field}: {', '.join(f.reasons)} ({', '.join(f.rules)}).")
-    parts = [f"Decision {kind.value}."]
+            withheld.append(f"Withheld {f['field']}: {', '.join(f.get('reasons') or ())} "
+                            f"({', '.join(f.get('rules') or ())}).")
+    parts = [f"Decision {decision}."]
     if released:
         parts.append(f"Released {', '.join(released)} on {', '.join(sorted(bases))}.")
     if pending:
@@ -115,5 +120,5 @@ def build(res: Resolved | None, fields: list[FieldDecision], tokens: dict[str, s
     kind = decision_kind(fields)
     notice, uses = restrictions(res, fields) if res is not None else (False, ())
     rules = tuple(dict.fromkeys(chain.from_iterable(f.rules for f in fields)))
-    return Decision(kind, tuple(fields), uses, notice, auto_rule(kind, fields, tokens), explain(kind, fields),
-                    version, rules)
+    explanation = explain(kind.value, [f.to_json() for f in fields])
+    return Decision(kind, tuple(fields), uses, notice, auto_rule(kind, fields, tokens), explanation, version, rules)

@@ -50,6 +50,9 @@ def test_mixed_request_through_approval(harbor: TestClient) -> None:
     assert "released" not in body
     assert body["notice"]["version"] == "RN-2024-1"
     assert "INCIDENT_ONLY:INC-101" in body["notice"]["use_restrictions"]
+    # The explanation follows the decision (it once kept saying "Decision PENDING_APPROVAL. Waiting for ...").
+    assert body["explanation"].startswith("Decision ALLOW_REDACTED. Released name, photo")
+    assert "Waiting for" not in body["explanation"]
 
     mine = harbor.get(f"{URL}/{created['id']}", headers=auth("sro-1")).json()
     assert mine["released"] == {name: VALUES[name] for name in APPROVABLE}
@@ -93,6 +96,8 @@ def test_narrowing_withholds_the_rest_and_nothing_pending_is_409(harbor: TestCli
     got = outcomes(resp.json())
     assert got["name"][0] == "RELEASE"
     assert got["photo"] == ("WITHHOLD", "W_NOT_APPROVED")
+    assert resp.json()["explanation"].startswith("Decision ALLOW_REDACTED. Released name on")
+    assert "Withheld photo: W_NOT_APPROVED" in resp.json()["explanation"]
     assert harbor.post(f"{URL}/{rid}/approve", json={}, headers=auth("prin-1")).status_code == 409
     assert harbor.post(f"{URL}/{rid}/deny", json={}, headers=auth("prin-1")).status_code == 409
 
@@ -103,6 +108,9 @@ def test_deny_withholds_every_pending_field(harbor: TestClient) -> None:
     assert resp.status_code == 200
     assert resp.json()["decision"] == "DENY"
     assert all(o == "WITHHOLD" for o, _ in outcomes(resp.json()).values())
+    shown = harbor.get(f"{URL}/{rid}", headers=auth("aud-1")).json()["explanation"]
+    assert shown.startswith("Decision DENY.") and "Waiting for" not in shown
+    assert "Withheld name: W_NOT_APPROVED" in shown
 
 
 def test_unknown_student_is_a_plain_deny_without_record(harbor: TestClient) -> None:

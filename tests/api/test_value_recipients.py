@@ -97,3 +97,11 @@ def test_only_district_staff_may_name_another_requester(harbor: TestClient) -> N
 
     # Naming oneself is no impersonation.
     assert _post(harbor, "det-1", requester="det-1")["released"]["name"] == VALUES["name"]
+
+
+def test_a_signed_push_explains_its_release(harbor: TestClient) -> None:
+    """R-APR-4: the principal's push is the signature; the explanation says what was released, not "waiting"."""
+    pushed = _post(harbor, "prin-1", recipient="sro-1", incident_id="INC-101", fields=["class_schedule"])
+    assert pushed["decision"] == "ALLOW" and pushed["released"] == {"class_schedule": VALUES["class_schedule"]}
+    assert pushed["explanation"].startswith("Decision ALLOW. Released class_schedule on")
+    assert "Waiting for" not in pushed["explanation"]

@@ -27,6 +27,7 @@ from app.domain.districts import repository as people
 from app.domain.principals import principal_of
 from app.errors import Conflict, Forbidden, NotFound
 from app.policy.candidate import Missing
+from app.policy.combine import explain
 from app.policy.facts import DecisionContext
 from app.policy.fielddecide import withhold
 from app.policy.types import Decision, FieldDecision, Outcome
@@ -83,6 +84,7 @@ def _settle(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str
     flag_modified(row, "fields")
     flag_modified(row, "approvals")
     row.decision = state.request_decision(row.fields)
+    row.explanation = explain(row.decision, row.fields)
     row.updated_at = clock.now()
     session.flush()
     entry = append(session, event, actor_id=actor, student_id=row.student_id if row.in_record else None,

@@ -24,6 +24,7 @@ from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.disclosures.views import request_view
 from app.domain.ids import new_id
 from app.errors import Forbidden, Unprocessable
+from app.policy.combine import explain
 from app.policy.emergency import recipient_keys
 from app.policy.facts import DecisionContext, EmergencyFacts
 from app.policy.types import Decision
@@ -123,6 +124,8 @@ def record(session: Session, gate: Gate, caller: Principal, body: DisclosureRequ
     if released_any:
         row.released_by = caller.id
     row.decision = state.request_decision(row.fields)
+    if signed:  # the push settled fields the engine left pending: explain what now stands
+        row.explanation = explain(row.decision, row.fields)
     if preview:
         entry = append(session, "request.previewed", actor_id=caller.id, student_id=_sid(row), data={
             **_created_event_data(body, caller), **decided_event_data(row)},
