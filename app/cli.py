@@ -8,6 +8,7 @@ import time
 
 import typer
 
+from app import clock
 from app.audit.cli import audit_app
 from app.config import Settings, get_settings
 
@@ -20,6 +21,18 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+
+
+@app.callback()
+def _legal_clock() -> None:
+    """Before every command: configure the legal clock as the server does, so what a command stamps (user add,
+    import, checkpoints, demo data) is dated on the same clock (API.md section 1). A configuration that does not
+    load is left to the command, which reports it (`policy test` needs none)."""
+    try:
+        settings = get_settings()
+    except ValueError:
+        return
+    clock.configure(settings.env, settings.clock_start)
 
 
 def _settings() -> Settings:

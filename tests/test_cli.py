@@ -8,6 +8,7 @@ import jwt
 import pytest
 from typer.testing import CliRunner
 
+from app import clock
 from app.cli import app
 from app.config import get_settings
 from tests.factories import PROJECT, SECRET
@@ -44,3 +45,24 @@ def test_policy_test_runs_the_suites(env: str) -> None:
     result = runner.invoke(app, ["policy", "test"])
     assert result.exit_code == 0, result.output
     assert " passed, 0 failed" in result.output
+
+
+def test_commands_stamp_events_on_the_legal_clock(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In test mode a CLI command dates its audit events on the legal clock, like the server (API.md section 1)."""
+    from sqlalchemy import select
+
+    from app.audit.models import AuditEntry
+    from app.db.session import make_engine, make_sessionmaker
+
+    monkeypatch.setenv("GATEKEEPER_CLOCK_START", "2025-03-10T10:00:00-05:00")
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["user", "add", "boss", "--role", "admin"]).exit_code == 0
+    engine = make_engine(env)
+    try:
+        with make_sessionmaker(engine)() as session:
+            stamped = [e.occurred_at for e in session.scalars(select(AuditEntry))]
+    finally:
+        engine.dispose()
+        clock.configure("production", None)  # the command pinned this process's clock: unpin it for other tests
+    assert stamped and all(at.date().isoformat() == "2025-03-10" for at in stamped)
