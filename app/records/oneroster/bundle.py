@@ -4,11 +4,17 @@ sourcedIds become Gatekeeper ids unchanged. One bundle is one district: a `distr
 `--district`; schools hang under it. Students become student records; `parent` and `guardian` users become parent
 accounts linked to their children through `agentSourcedIds` (either direction). Staff and relatives are not imported:
 their roles and rights are the district's to assign, not the SIS export's.
+
+The manifest's mode for users.csv decides what the bundle says about everyone it does not list. `bulk`: the file is
+the district's whole roster, so students, guardians and links it no longer holds are ended (writer and ending.py).
+`delta`: only the rows listed change; they may refer to students and guardians already imported for the district
+(`known_users`), and a `tobedeleted` row ends its student or guardian. In either mode a `tobedeleted` row is never
+created, only ended.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -50,7 +56,6 @@ class ParentRec:
     row: Row
     name: str
     relationship: str
-    children: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,6 +65,17 @@ class Bundle:
     students: dict[str, StudentRec]
     parents: dict[str, ParentRec]
     has_demographics: bool
+    # users.csv's manifest mode: "bulk" (the whole roster) or "delta" (only the rows listed).
+    mode: str = "bulk"
+    # tobedeleted rows: ended, never created.
+    ended_students: set[str] = field(default_factory=set)
+    ended_parents: set[str] = field(default_factory=set)
+    # Guardian -> the students the bundle links it to; in a delta either side may be a user already in the database.
+    links: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def is_bulk(self) -> bool:
+        return self.mode == "bulk"
 
 
 def _check_id(row: Row, column: str, value: str) -> str:
@@ -95,48 +111,66 @@ def _tables(directory: Path, version: str, modes: dict[str, str]) -> dict[str, T
 
 
 def load_bundle(directory: Path, district_id: str, known_schools: Collection[str],
-                progress: Progress | None = None) -> Bundle:
+                progress: Progress | None = None, *, known_users: Mapping[str, str] | None = None) -> Bundle:
     """Read and check every file. `known_schools` are this district's schools already in the database, so a delta
-    bundle may refer to them without repeating orgs.csv."""
+    bundle may refer to them without repeating orgs.csv; `known_users` (id -> "student" or "parent") are this
+    district's imported students and guardians, which a delta users.csv may refer to without repeating them. A bulk
+    users.csv must hold everyone it refers to: it is the whole roster."""
     if not directory.is_dir():
         raise BundleError(str(directory), "not a directory")
     manifest = read_manifest(directory)
     tables = _tables(directory, manifest.version, manifest.files)
     orgs, users = tables["orgs"], tables["users"]
     assert orgs is not None and users is not None
+    mode = "delta" if manifest.files.get("users") == "delta" else "bulk"
+    known = dict(known_users or {}) if mode == "delta" else {}
     schools = _schools(orgs, district_id)
     school_ids = set(schools) | set(known_schools)
     org_ids = {r.get("sourcedId") for r in orgs.rows} | {district_id} | school_ids
     rows = {r.get("sourcedId"): r for r in users.rows}
-    roles = _roles(tables["roles"], rows, org_ids) if tables["roles"] else {}
-    enrolled_at = _enrollments(tables["enrollments"], rows, org_ids, school_ids)
-    students: dict[str, StudentRec] = {}
-    parents: dict[str, ParentRec] = {}
+    referable = set(rows) | set(known)
+    roles = _roles(tables["roles"], referable, org_ids) if tables["roles"] else {}
+    enrolled_at = _enrollments(tables["enrollments"], referable, org_ids, school_ids)
+    bundle = Bundle(manifest.version, schools, {}, {}, tables["demographics"] is not None, mode)
     for done, row in enumerate(users.rows, 1):
         if progress and done % 1000 == 0:
             progress("reading users", done, len(users.rows))
-        user_id = row.get("sourcedId")
-        user_roles = roles.get(user_id, [])
-        role = user_roles[0][0] if user_roles else row.get("role")
-        for agent in f.split_ids(row, "agentSourcedIds"):
-            if agent not in rows:
-                raise row.error("agentSourcedIds", "refers to a user that is not in users.csv")
-        if role == "student":
-            _check_id(row, "sourcedId", user_id)
-            role_orgs = [org for r, org in user_roles if r == "student"]
-            school = _school_of(row, role_orgs, enrolled_at.get(user_id), school_ids, org_ids)
-            students[user_id] = StudentRec(user_id, row, school, row.get("status") != DELETED, f.grade(row),
-                                           f.user_fields(row))
-        elif role in PARENT_ROLES and row.get("status") != DELETED:
-            _check_id(row, "sourcedId", user_id)
-            name = f.full_name(row)
-            if not name:
-                raise row.error("givenName", "a parent needs a givenName or familyName")
-            parents[user_id] = ParentRec(user_id, row, name, PARENT_ROLES[role])
-    _link(students, parents)
+        _read_user(bundle, row, roles, enrolled_at, school_ids, org_ids, referable, known)
+    _link(bundle, known)
     if tables["demographics"] is not None:
-        _demographics(tables["demographics"], students, rows)
-    return Bundle(manifest.version, schools, students, parents, tables["demographics"] is not None)
+        # Strict even in a delta: a demographics row for a student the file does not list would have nowhere to go.
+        _demographics(tables["demographics"], bundle.students, set(rows))
+    return bundle
+
+
+def _read_user(bundle: Bundle, row: Row, roles: dict[str, list[tuple[str, str]]], enrolled_at: dict[str, str],
+               school_ids: set[str], org_ids: set[str], referable: set[str], known: Mapping[str, str]) -> None:
+    user_id = row.get("sourcedId")
+    user_roles = roles.get(user_id, [])
+    # A 1.2 tobedeleted row may come without its roles: the stored account says what it was.
+    role = user_roles[0][0] if user_roles else row.get("role") or known.get(user_id, "")
+    deleted = row.get("status") == DELETED
+    for agent in f.split_ids(row, "agentSourcedIds"):
+        if agent not in referable:
+            raise row.error("agentSourcedIds", "refers to a user that is not in users.csv" if not known else
+                            "refers to a user that is neither in users.csv nor imported for this district")
+    if role == "student":
+        _check_id(row, "sourcedId", user_id)
+        if deleted:
+            bundle.ended_students.add(user_id)
+            return
+        role_orgs = [org for r, org in user_roles if r == "student"]
+        school = _school_of(row, role_orgs, enrolled_at.get(user_id), school_ids, org_ids)
+        bundle.students[user_id] = StudentRec(user_id, row, school, True, f.grade(row), f.user_fields(row))
+    elif role in PARENT_ROLES:
+        _check_id(row, "sourcedId", user_id)
+        if deleted:
+            bundle.ended_parents.add(user_id)
+            return
+        name = f.full_name(row)
+        if not name:
+            raise row.error("givenName", "a parent needs a givenName or familyName")
+        bundle.parents[user_id] = ParentRec(user_id, row, name, PARENT_ROLES[role])
 
 
 def _schools(orgs: Table, district_id: str) -> dict[str, SchoolRec]:
@@ -159,7 +193,7 @@ def _schools(orgs: Table, district_id: str) -> dict[str, SchoolRec]:
     return schools
 
 
-def _roles(table: Table, users: dict[str, Row], org_ids: set[str]) -> dict[str, list[tuple[str, str]]]:
+def _roles(table: Table, users: Collection[str], org_ids: set[str]) -> dict[str, list[tuple[str, str]]]:
     """1.2 roles.csv: user -> (role, org) pairs, the `primary` one first."""
     by_user: dict[str, list[tuple[bool, str, str]]] = {}
     for row in table.rows:
@@ -177,7 +211,7 @@ def _roles(table: Table, users: dict[str, Row], org_ids: set[str]) -> dict[str, 
             for user, entries in by_user.items()}
 
 
-def _enrollments(table: Table | None, users: dict[str, Row], org_ids: set[str],
+def _enrollments(table: Table | None, users: Collection[str], org_ids: set[str],
                  school_ids: set[str]) -> dict[str, str]:
     """Checks references and dates; returns each student's first enrolled school (a fallback for the school)."""
     first: dict[str, str] = {}
@@ -208,18 +242,27 @@ def _school_of(row: Row, role_orgs: list[str], enrolled: str | None, school_ids:
     raise row.error(column, "the student belongs to no school of this district")
 
 
-def _link(students: dict[str, StudentRec], parents: dict[str, ParentRec]) -> None:
-    """agentSourcedIds may be filled on the student's row, the parent's row, or both."""
+def _link(bundle: Bundle, known: Mapping[str, str]) -> None:
+    """agentSourcedIds may be filled on the student's row, the parent's row, or both; in a delta the other side may
+    be a student or guardian already imported. A side the bundle ends is never linked."""
+    def is_parent(user_id: str) -> bool:
+        return user_id in bundle.parents or (known.get(user_id) == "parent" and user_id not in bundle.ended_parents
+                                             and user_id not in bundle.students)
+
+    def is_student(user_id: str) -> bool:
+        return user_id in bundle.students or (known.get(user_id) == "student" and user_id not in bundle.ended_students
+                                              and user_id not in bundle.parents)
+
     links: set[tuple[str, str]] = set()
-    for student in students.values():
-        links.update((p, student.id) for p in f.split_ids(student.row, "agentSourcedIds") if p in parents)
-    for parent in parents.values():
-        links.update((parent.id, s) for s in f.split_ids(parent.row, "agentSourcedIds") if s in students)
+    for student in bundle.students.values():
+        links.update((p, student.id) for p in f.split_ids(student.row, "agentSourcedIds") if is_parent(p))
+    for parent in bundle.parents.values():
+        links.update((parent.id, s) for s in f.split_ids(parent.row, "agentSourcedIds") if is_student(s))
     for parent_id, student_id in sorted(links):
-        parents[parent_id].children.append(student_id)
+        bundle.links.setdefault(parent_id, []).append(student_id)
 
 
-def _demographics(table: Table, students: dict[str, StudentRec], users: dict[str, Row]) -> None:
+def _demographics(table: Table, students: dict[str, StudentRec], users: Collection[str]) -> None:
     for row in table.rows:
         user_id = row.get("sourcedId")
         if user_id not in users:

@@ -58,7 +58,12 @@ def run_import(settings: Settings, directory: str | Path, district_id: str, *,
 def describe(summary: ImportSummary) -> str:
     if not summary.changed:
         return f"nothing changed ({summary.students_unchanged} students, {summary.parents_unchanged} parents)"
-    return (f"students: {summary.students_created} created, {summary.students_updated} updated, "
+    text = (f"students: {summary.students_created} created, {summary.students_updated} updated, "
             f"{summary.students_unchanged} unchanged; parents: {summary.parents_created} created, "
             f"{summary.parents_updated} updated, {summary.parents_unchanged} unchanged; schools: "
             f"{summary.schools_created} created, {summary.schools_updated} updated")
+    if summary.students_ended or summary.parents_ended or summary.links_removed:
+        # Counts only: which students left is in the audit log (record.loaded, ended), not on a terminal.
+        text += (f"; ended: {summary.students_ended} students (no longer enrolled), {summary.parents_ended} "
+                 f"guardians (unlinked), {summary.links_removed} guardian links removed")
+    return text

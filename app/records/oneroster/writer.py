@@ -4,7 +4,9 @@ Why not call put_student per row: it costs about 4 ms a student (several round t
 students. This writer keeps put_student's semantics (the same columns, the whole field set rewritten for a changed
 student, the same StudentIn validation) and its audit event (`record.loaded` with field names only), but reads and
 writes in batches. Unchanged students cost nothing and append nothing, which is what makes re-import idempotent.
-Audit events are appended after every data write, as the audit service requires.
+What the roster no longer holds is ended by ending.py (students) and guardians.py (guardians and links): an ended
+student is audited as `record.loaded` with `ended: true` and the column names changed, guardians and removed links
+as `config.changed` batches of ids. Audit events are appended after every data write, as the audit service requires.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.audit.service import append
 from app.auth.principal import Principal
-from app.db.models import School, Student, StudentField, User
+from app.db.models import School, Student, StudentField
 from app.domain.districts.schemas import SchoolIn
 from app.domain.districts.service import put_school
 from app.domain.students.schemas import StudentIn
 from app.policy.vocabulary import Vocabulary
 from app.records.oneroster import fields as f
-from app.records.oneroster.bundle import Bundle, ParentRec, Progress, StudentRec
+from app.records.oneroster.bundle import Bundle, Progress, StudentRec
+from app.records.oneroster.ending import end_students
+from app.records.oneroster.guardians import write_guardians
 
 ACTOR_ID = "cli:oneroster"
 CHUNK = 500
@@ -45,6 +49,10 @@ class ImportSummary:
     parents_created: int = 0
     parents_updated: int = 0
     parents_unchanged: int = 0
+    # What the roster no longer holds (bulk) or a tobedeleted row ended.
+    students_ended: int = 0
+    parents_ended: int = 0
+    links_removed: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {x.name: int(getattr(self, x.name)) for x in fields(self)}
@@ -66,7 +74,15 @@ def write_bundle(session: Session, bundle: Bundle, district_id: str, vocab: Voca
     summary = ImportSummary()
     _write_schools(session, bundle, district_id, actor, summary)
     audits = _write_students(session, bundle, district_id, summary, progress)
-    parent_audits = _write_parents(session, bundle, district_id, vocab, summary)
+    ended = end_students(session, bundle, district_id)
+    summary.students_ended = len(ended.ended)
+    audits.extend((student_id, {"source": "oneroster", "created": False, "ended": True, "added": [], "removed": [],
+                                "changed": ["enrolled", "left_on"]}) for student_id in ended.ended)
+    guardians = write_guardians(session, bundle, district_id, vocab, ended.unlinked)
+    summary.parents_created, summary.parents_updated = guardians.created, guardians.updated
+    summary.parents_unchanged, summary.parents_ended = guardians.unchanged, guardians.ended
+    summary.links_removed = guardians.links_removed
+    parent_audits = guardians.audits
     for done, (student_id, data) in enumerate(audits, 1):
         append(session, "record.loaded", actor_id=ACTOR_ID, student_id=student_id, data=data)
         if progress and (done % 500 == 0 or done == len(audits)):
@@ -102,10 +118,11 @@ def _stored_students(session: Session, district_id: str,
     student_fields right after a bulk load were planned badly (over a minute for 10,000 students)."""
     columns: dict[str, dict[str, Any]] = {}
     for row in session.execute(select(Student.id, Student.district_id, Student.school_id, Student.date_of_birth,
-                                      Student.grade_level, Student.enrolled).where(Student.district_id == district_id)):
+                                      Student.grade_level, Student.enrolled, Student.left_on)
+                               .where(Student.district_id == district_id)):
         columns[row.id] = {"district_id": row.district_id, "school_id": row.school_id,
                            "date_of_birth": row.date_of_birth, "grade_level": row.grade_level,
-                           "enrolled": row.enrolled}
+                           "enrolled": row.enrolled, "left_on": row.left_on}
     for id_chunk in _chunks(ids):
         # An id stored under another district: reported by _desired as a collision, never overwritten.
         for other_id, other_district in session.execute(select(Student.id, Student.district_id).where(
@@ -137,8 +154,9 @@ def _desired(bundle: Bundle, rec: StudentRec, district_id: str, old: dict[str, A
     if born is None:
         raise rec.row.error("sourcedId", "the student has no birthDate in demographics.csv (a date of birth is "
                                          "required: ages decide several rules)")
+    # A student the roster lists is on roll: one ended before and listed again is re-enrolled.
     columns = {"district_id": district_id, "school_id": rec.school_id, "date_of_birth": born,
-               "grade_level": rec.grade_level, "enrolled": rec.enrolled}
+               "grade_level": rec.grade_level, "enrolled": rec.enrolled, "left_on": None}
     new_fields = {n: v for n, v in old_fields.items() if not _owned(n, bundle, rec)}
     for name, value in rec.fields.items():
         # Keep a stored source: an admin who marked a field privileged must not be overridden by the SIS.
@@ -169,7 +187,7 @@ def _write_students(session: Session, bundle: Bundle, district_id: str, summary:
             summary.students_unchanged += 1
             continue
         if old is None:
-            inserts.append({"id": student_id, **columns, "left_on": None, "home_language": None,
+            inserts.append({"id": student_id, **columns, "home_language": None,
                             "directory_opt_out": [], "updated_at": now})
             summary.students_created += 1
         else:
@@ -192,64 +210,3 @@ def _write_students(session: Session, bundle: Bundle, district_id: str, summary:
         if progress:
             progress("writing records", min(done * CHUNK, len(field_rows)), len(field_rows))
     return audits
-
-
-def _write_parents(session: Session, bundle: Bundle, district_id: str, vocab: Vocabulary,
-                   summary: ImportSummary) -> list[dict[str, Any]]:
-    ids = list(bundle.parents)
-    stored: dict[str, dict[str, Any]] = {}
-    for id_chunk in _chunks(ids):
-        # Plain rows, not ORM objects: the bulk UPDATE below would leave loaded objects stale in the session.
-        stored.update((u.id, u._asdict()) for u in session.execute(
-            select(User.id, User.role, User.district_id, User.name, User.children, User.student_ids)
-            .where(User.id.in_(id_chunk))))
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    audits: list[dict[str, Any]] = []
-    for parent_id in ids:
-        rec = bundle.parents[parent_id]
-        user = stored.get(parent_id)
-        children, student_ids = _children(rec, user)
-        if user is not None:
-            _check_parent(rec, user, district_id)
-            if user["name"] == rec.name and user["children"] == children and user["student_ids"] == student_ids:
-                summary.parents_unchanged += 1
-                continue
-            updates.append({"id": parent_id, "name": rec.name, "district_id": district_id, "children": children,
-                            "student_ids": student_ids})
-            summary.parents_updated += 1
-        else:
-            inserts.append({"id": parent_id, "district_id": district_id, "name": rec.name, "role": "parent",
-                            "title": None, "affiliation": None, "agency_type": vocab.default_agency("parent"),
-                            "school_ids": [], "sro_certified_until": None, "mou_contact": False,
-                            "declared_relationships": [], "student_ids": student_ids, "children": children})
-            summary.parents_created += 1
-    # One config.changed per batch of parents (ids listed), not per parent: on PostgreSQL each append is several
-    # round trips under the chain-head lock, and 10,000 guardians would double the import time.
-    for created, rows in ((True, inserts), (False, updates)):
-        for batch in _chunks([row["id"] for row in rows]):
-            audits.append({"entity": "user", "ids": list(batch), "created": created, "role": "parent",
-                           "source": "oneroster"})
-    for chunk in _chunks(inserts):
-        session.execute(insert(User), list(chunk))
-    for chunk in _chunks(updates):
-        session.execute(update(User), list(chunk))
-    return audits
-
-
-def _children(rec: ParentRec, user: dict[str, Any] | None) -> tuple[list[dict[str, Any]], list[str]]:
-    """Links the district set by hand (and their rights_limited flags) are kept; the bundle only adds links."""
-    user = user or {}
-    children = [dict(c) for c in (user.get("children") or [])]
-    linked = {c.get("student_id") for c in children}
-    children.extend({"student_id": s, "relationship": rec.relationship, "rights_limited": False}
-                    for s in rec.children if s not in linked)
-    student_ids = list(dict.fromkeys([*(user.get("student_ids") or []), *(c["student_id"] for c in children)]))
-    return children, student_ids
-
-
-def _check_parent(rec: ParentRec, user: dict[str, Any], district_id: str) -> None:
-    if user["role"] != "parent":
-        raise rec.row.error("sourcedId", f"this id is already a Gatekeeper {user['role']} account")
-    if user["district_id"] not in (None, district_id):
-        raise rec.row.error("sourcedId", "this parent id belongs to another district")
