@@ -30,6 +30,7 @@ from app.audit.service import append
 from app.audit.verify import verify_chain
 from app.db.migrate import upgrade
 from app.db.session import make_engine, make_sessionmaker
+from app.domain.access import EVERYWHERE
 
 PG_ADMIN = os.environ.get("GATEKEEPER_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 STUDENTS = 20_000
@@ -165,7 +166,7 @@ def bench(dialect: str, n: int) -> None:
                 with factory() as s:
                     student = f"st-{rng.randrange(STUDENTS)}"
                     t0 = time.perf_counter()
-                    events, _ = query_events(s, student_id=student, limit=100)
+                    events, _ = query_events(s, scope=EVERYWHERE, student_id=student, limit=100)
                     latencies.append((time.perf_counter() - t0) * 1000)
                     s.rollback()
             full_append = append_latencies(engine, 200)

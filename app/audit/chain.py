@@ -2,6 +2,8 @@
 
 Entry format v1: hash = sha256(prev_hash_hex || canonical_json(body)) where body is
 {"v": 1, "seq", "at", "type", "actor_id", "student_id", "request_id", "data", "policy_version", "config_version"}.
+Format v2 is v1 plus "district_id": the district the entry belongs to (the district wall, service.py), hashed with the
+rest so that it cannot be changed afterwards. An entry of no district is still written as v1, byte for byte.
 Canonical JSON is UTF-8 (ensure_ascii=False). audit_entries.body stores canonical_json(body) byte for byte, so the
 verifier hashes the stored text and never rebuilds it; the database derives the filter columns from it (models.py).
 `v1_body_text` builds the same text from the parts without a dict (the benchmark's bulk load and the tamper tests use
@@ -20,6 +22,7 @@ from typing import Any
 
 GENESIS_HASH = "0" * 64
 FORMAT_VERSION = 1
+DISTRICT_FORMAT_VERSION = 2
 DIGEST_PREFIX = "hmac-sha256:"
 
 # Keys in sorted order, exactly as canonical_json would emit them for a v1 body.
@@ -62,12 +65,16 @@ def entry_body(
     data: Mapping[str, Any],
     policy_version: str | None,
     config_version: str | None,
+    district_id: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    body = {
         "v": FORMAT_VERSION, "seq": seq, "at": at, "type": type, "actor_id": actor_id, "student_id": student_id,
         "request_id": request_id, "data": dict(data), "policy_version": policy_version,
         "config_version": config_version,
     }
+    if district_id is not None:
+        body["v"], body["district_id"] = DISTRICT_FORMAT_VERSION, district_id
+    return body
 
 
 def _s(value: str | None) -> str:

@@ -19,6 +19,7 @@ from app.audit.keys import key_id, public_key_bytes
 from app.audit.service import append
 from app.audit.signing import checkpoint_signature_ok, sign_checkpoint
 from app.audit.verify import VerifyResult, verify_chain
+from app.domain.access import EVERYWHERE, DistrictScope
 from app.errors import Conflict
 
 CHECKPOINT_EVENT = "audit.checkpointed"
@@ -32,30 +33,34 @@ class ChainBroken(Conflict):
         self.result = result
 
 
-def list_checkpoints(session: Session, limit: int = 100) -> list[dict[str, Any]]:
+def list_checkpoints(session: Session, scope: DistrictScope, limit: int = 100) -> list[dict[str, Any]]:
+    """The checkpoints the caller may see: a district's admins and auditors see the ones their district's admins
+    signed (the district wall), a caller without a district every one."""
     return [{"seq": int(c.seq), "hash": c.hash, "signed_at": c.signed_at, "key_id": c.key_id,
-             "signature": c.signature} for c in repo.list_checkpoints(session, limit)]
+             "signature": c.signature} for c in repo.list_checkpoints(session, scope, limit)]
 
 
 def latest_valid_checkpoint(session: Session, public_key: Ed25519PublicKey) -> dict[str, Any] | None:
     """The newest stored checkpoint this key signed. Rows signed by another (rotated) key are skipped."""
-    for checkpoint in list_checkpoints(session, limit=20):
+    for checkpoint in list_checkpoints(session, EVERYWHERE, limit=20):  # the chain is one for every district
         if checkpoint_signature_ok(public_key, checkpoint):
             return checkpoint
     return None
 
 
-def create_checkpoint(session: Session, private_key: Ed25519PrivateKey, *, actor_id: str) -> dict[str, Any]:
+def create_checkpoint(session: Session, private_key: Ed25519PrivateKey, *, actor_id: str,
+                      district_id: str | None = None) -> dict[str, Any]:
     """Verify (incrementally), sign the head, store the checkpoint and audit it. Never commits.
-    Raises ChainBroken (409) when the chain does not verify."""
+    Raises ChainBroken (409) when the chain does not verify. `district_id` is the signing admin's district: who may
+    list the checkpoint afterwards (it signs the one chain all districts share)."""
     public_key = private_key.public_key()
     anchor = latest_valid_checkpoint(session, public_key)
     result = verify_chain(session, checkpoint=anchor, public_key=public_key, from_checkpoint=anchor is not None)
     if not result.ok:
         raise ChainBroken(result)
     checkpoint = sign_checkpoint(private_key, result.head["seq"], result.head["hash"], clock.now())
-    repo.add_checkpoint(session, **checkpoint)
-    append(session, CHECKPOINT_EVENT, actor_id=actor_id,
+    repo.add_checkpoint(session, **checkpoint, district_id=district_id)
+    append(session, CHECKPOINT_EVENT, actor_id=actor_id, district_id=district_id,
            data={"checkpoint_seq": checkpoint["seq"], "key_id": checkpoint["key_id"],
                  "verified_from_seq": anchor["seq"] if anchor else 0, "checked": result.checked})
     return checkpoint

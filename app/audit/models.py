@@ -63,6 +63,8 @@ class AuditEntry(Base):
     policy_version: Mapped[str | None] = mapped_column(String(80), _derived("policy_version"))
     config_version: Mapped[str | None] = mapped_column(String(80), _derived("config_version"))
     format_version: Mapped[int] = mapped_column(SmallInteger, _derived("format_version"))
+    # The district wall (migration 0003, added last as ALTER TABLE adds it): null for entries of no district.
+    district_id: Mapped[str | None] = mapped_column(String(200), _derived("district_id"))
 
     @property
     def data(self) -> str:
@@ -78,6 +80,8 @@ class AuditEntry(Base):
         Index("ix_audit_entries_actor_id_seq", "actor_id", "seq"),
         Index("ix_audit_entries_type_seq", "type", "seq"),
         Index("ix_audit_entries_occurred_at", "occurred_at"),
+        Index("ix_audit_entries_district_id_seq", "district_id", "seq",
+              sqlite_where=district_id.isnot(None), postgresql_where=district_id.isnot(None)),
     )
 
 
@@ -105,3 +109,6 @@ class AuditCheckpoint(Base):
     signed_at: Mapped[str] = mapped_column(String(40))
     key_id: Mapped[str] = mapped_column(String(80))
     signature: Mapped[str] = mapped_column(String(200))
+    # Who may list it (the district wall): the district of the admin who signed it, null for a platform admin. Not
+    # signed: it decides visibility only, and the audit.checkpointed entry records the same district, hashed.
+    district_id: Mapped[str | None] = mapped_column(String(200), index=True)

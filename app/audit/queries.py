@@ -1,7 +1,11 @@
 """Reading the audit log: filtered, cursor-paginated queries and streamed exports. Separate from the write path.
 
-Every filter rides an index that ends in seq ((student_id, seq), (actor_id, seq), (request_id, seq), (type, seq)),
-so a filtered page is an index range scan in seq order and stays fast at millions of rows.
+Every filter rides an index that ends in seq ((student_id, seq), (actor_id, seq), (request_id, seq), (type, seq),
+(district_id, seq)), so a filtered page is an index range scan in seq order and stays fast at millions of rows.
+
+The district wall: both readers take the caller's scope. A caller with a district reads only the entries stamped with
+that district (service.py says how an entry gets its district); entries of no district and of other districts are
+not there for it, with no sign that they exist. A caller without a district reads everything.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import repository as repo
 from app.audit.models import AuditEntry
+from app.domain.access import DistrictScope
 from app.errors import BadRequest
 
 MAX_LIMIT = 1000
@@ -41,9 +46,9 @@ def _event(row: Row[int, str, str, str]) -> dict[str, Any]:
     return event
 
 
-def _filters(student_id: str | None, actor_id: str | None, type: str | None, request_id: str | None,
-             since: datetime | None, until: datetime | None) -> list[Any]:
-    filters: list[Any] = []
+def _filters(scope: DistrictScope, student_id: str | None, actor_id: str | None, type: str | None,
+             request_id: str | None, since: datetime | None, until: datetime | None) -> list[Any]:
+    filters: list[Any] = [] if scope.everywhere else [AuditEntry.district_id == scope.district_id]
     if student_id is not None:
         filters.append(AuditEntry.student_id == student_id)
     if actor_id is not None:
@@ -69,6 +74,7 @@ def _utc(value: datetime) -> datetime:
 def query_events(
     session: Session,
     *,
+    scope: DistrictScope,
     student_id: str | None = None,
     actor_id: str | None = None,
     type: str | None = None,
@@ -81,7 +87,7 @@ def query_events(
     """Events in seq order. `until` is exclusive. next_cursor is None on the last page."""
     if not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}.")
-    filters = _filters(student_id, actor_id, type, request_id, since, until)
+    filters = _filters(scope, student_id, actor_id, type, request_id, since, until)
     rows = repo.query_rows(session, filters, _cursor_seq(cursor), limit + 1)
     events = [_event(r) for r in rows[:limit]]
     next_cursor = str(events[-1]["seq"]) if len(rows) > limit else None
@@ -91,6 +97,7 @@ def query_events(
 def export(
     session_factory: Callable[[], Session],
     *,
+    scope: DistrictScope,
     format: str,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -102,7 +109,7 @@ def export(
     the head at the time it was requested."""
     if format not in ("jsonl", "csv"):
         raise BadRequest("format must be jsonl or csv.")
-    filters = _filters(None, None, None, None, since, until)
+    filters = _filters(scope, None, None, None, None, since, until)
     if up_to_seq is not None:
         filters.append(AuditEntry.seq <= up_to_seq)
     return _export_lines(session_factory, format, filters, batch_size)

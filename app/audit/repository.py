@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditChainHead, AuditCheckpoint, AuditEntry
 from app.audit.schema import mismatch_sql
+from app.db.artifacts import DisclosureRequest
+from app.db.models import Student, User
+from app.domain.access import DistrictScope
 
 _ENTRIES = cast(Table, AuditEntry.__table__)
 
@@ -35,6 +38,19 @@ def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
     body (models.py)."""
     session.execute(insert(_ENTRIES), rows)
     session.execute(_SET_HEAD_HASH, {"hash": rows[-1]["hash"]})
+
+
+def district_of(session: Session, kind: str, key: str) -> str | None:
+    """The district of the request, user or student an entry names (service.py stamps it into the entry). A primary
+    key read: the identity map answers it without a query when the row is already in the session."""
+    row: DisclosureRequest | User | Student | None
+    if kind == "request":
+        row = session.get(DisclosureRequest, key)
+    elif kind == "user":
+        row = session.get(User, key)
+    else:
+        row = session.get(Student, key)
+    return None if row is None else row.district_id
 
 
 def read_head(session: Session) -> tuple[int, str]:
@@ -98,14 +114,18 @@ def first_column_mismatch(session: Session, lo: int, hi: int) -> int | None:
     return None if found is None else int(found)
 
 
-def add_checkpoint(session: Session, *, seq: int, hash: str, signed_at: str, key_id: str, signature: str) -> None:
-    session.add(AuditCheckpoint(seq=seq, hash=hash, signed_at=signed_at, key_id=key_id, signature=signature))
+def add_checkpoint(session: Session, *, seq: int, hash: str, signed_at: str, key_id: str, signature: str,
+                   district_id: str | None = None) -> None:
+    session.add(AuditCheckpoint(seq=seq, hash=hash, signed_at=signed_at, key_id=key_id, signature=signature,
+                                district_id=district_id))
     session.flush()
 
 
-def list_checkpoints(session: Session, limit: int) -> Sequence[AuditCheckpoint]:
-    stmt = select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(limit)
-    return session.scalars(stmt).all()
+def list_checkpoints(session: Session, scope: DistrictScope, limit: int) -> Sequence[AuditCheckpoint]:
+    stmt = select(AuditCheckpoint)
+    if not scope.everywhere:
+        stmt = stmt.where(AuditCheckpoint.district_id == scope.district_id)
+    return session.scalars(stmt.order_by(AuditCheckpoint.id.desc()).limit(limit)).all()
 
 
 def query_rows(session: Session, filters: Sequence[Any], after_seq: int | None,

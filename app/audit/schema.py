@@ -20,7 +20,8 @@ _PG_AT = (  # make_timestamp and timezone(text, timestamp) are immutable; a text
     f"timezone('UTC', make_timestamp(substr({_AT}, 1, 4)::int, substr({_AT}, 6, 2)::int, substr({_AT}, 9, 2)::int, "
     f"substr({_AT}, 12, 2)::int, substr({_AT}, 15, 2)::int, substr({_AT}, 18, 9)::float8))"
 )
-_TEXT_KEYS = ("type", "actor_id", "student_id", "request_id", "policy_version", "config_version")
+# district_id (migration 0003) is null in entries of no district and in every v1 entry (chain.py).
+_TEXT_KEYS = ("type", "actor_id", "student_id", "request_id", "policy_version", "config_version", "district_id")
 
 # Generation expressions by dialect. SQLite stores DateTime as 'YYYY-MM-DD HH:MM:SS.ffffff' (what SQLAlchemy binds
 # for comparisons), so occurred_at is the body's UTC 'at' without its offset and with a space.

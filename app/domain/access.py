@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app.auth.principal import Principal
 
 SCHOOL_APPROVERS = frozenset({"principal", "designee"})
@@ -46,3 +48,30 @@ def receives_values(principal: Principal, *, caller_id: str, recipient_id: str) 
     if principal.id == recipient_id:
         return True
     return principal.role in DISTRICT_STAFF and principal.id == caller_id
+
+
+# ---------------------------------------------------------------- the district wall (ARCHITECTURE.md house rule 12)
+@dataclass(frozen=True, slots=True)
+class DistrictScope:
+    """Which districts a caller may see: its own when it has a district, every district when it has none (the
+    platform admin the CLI creates, a state auditor). Repositories of district-owned data take one as a required
+    argument, so a query without a wall does not type-check. Outside the scope an object answers like a missing one.
+    """
+
+    district_id: str | None
+
+    @property
+    def everywhere(self) -> bool:
+        return self.district_id is None
+
+    def admits(self, district_id: str | None) -> bool:
+        """An object of `district_id` is inside the wall (an object of no district only for a caller of none)."""
+        return self.district_id is None or self.district_id == district_id
+
+
+def scope_of(principal: Principal) -> DistrictScope:
+    return DistrictScope(principal.district_id)
+
+
+# The scope of a caller without a district, and of the service itself (verify, the CLI).
+EVERYWHERE = DistrictScope(None)

@@ -12,6 +12,7 @@ from app.audit.chain import payload_digest
 from app.audit.guard import AuditGuardError, sensitive_values
 from app.audit.queries import export
 from app.audit.service import append
+from app.domain.access import EVERYWHERE
 
 EVENT_TYPES = [
     "request.created", "request.decided", "request.approved", "request.denied", "request.failed",
@@ -61,8 +62,9 @@ def test_record_values_are_refused_for_every_event_type(engine: Engine, factory:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM audit_entries")).all()
         heads = conn.execute(text("SELECT * FROM audit_chain_head")).all()
-    dumped = repr(rows) + repr(heads) + "".join(export(factory, format="jsonl")) + "".join(export(factory,
-                                                                                                  format="csv"))
+    exported = "".join(export(factory, scope=EVERYWHERE, format="jsonl")) + "".join(
+        export(factory, scope=EVERYWHERE, format="csv"))
+    dumped = repr(rows) + repr(heads) + exported
     assert len(rows) == 1
     for value in (NAME, DATE_OF_BIRTH, RELIGION):
         assert value not in dumped

@@ -19,6 +19,7 @@ from app.audit.queries import query_events
 from app.audit.schema import columns_are_derived
 from app.audit.signing import sign_checkpoint
 from app.audit.verify import verify_chain
+from app.domain.access import EVERYWHERE
 from tests.audit.conftest import dba, fill
 
 N = 30
@@ -116,7 +117,7 @@ def test_reordered_rows_are_found(engine: Engine, factory: sessionmaker[Session]
 def _rewrite_tail(engine: Engine, factory: sessionmaker[Session], from_seq: int) -> None:
     """The careful DBA: changes history from `from_seq` on and recomputes every hash and the head."""
     with factory() as s:
-        events, _ = query_events(s, limit=1000)
+        events, _ = query_events(s, scope=EVERYWHERE, limit=1000)
         s.rollback()
     last = events[from_seq - 2]["hash"] if from_seq > 1 else "0" * 64
     with dba(engine) as conn:
@@ -168,7 +169,7 @@ def test_truncation_with_a_rewound_head_is_found_by_the_checkpoint(
     fill(factory, 20)
     checkpoint = _checkpoint(factory, tmp_path)
     with factory() as s:
-        events, _ = query_events(s, limit=1000)
+        events, _ = query_events(s, scope=EVERYWHERE, limit=1000)
     with dba(engine) as conn:
         conn.execute(text("DELETE FROM audit_entries WHERE seq > 15"))
         conn.execute(text("UPDATE audit_chain_head SET seq = 15, hash = :h WHERE id = 1"), {"h": events[14]["hash"]})

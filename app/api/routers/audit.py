@@ -1,7 +1,9 @@
 """Audit log routes (API.md section 9): auditor and admin read; only admin signs checkpoints.
 
 Every read is itself audited as `audit.queried` in the request's transaction (R-AUD-5), so the record of who looked
-at the log commits together with the answer. The filters go into the event's data, not its student_id column: an
+at the log commits together with the answer. Events, export and checkpoints are walled by district (a caller with a
+district reads its district's entries only; queries.py); verify walks the one chain every district shares and names
+no entry, so it answers every reader alike. The filters go into the event's data, not its student_id column: an
 auditor reading a student's trail is not an event about that student.
 """
 
@@ -25,6 +27,7 @@ from app.audit.queries import MAX_LIMIT, export, query_events
 from app.audit.service import append
 from app.audit.verify import verify_chain
 from app.auth.principal import Principal
+from app.domain.access import scope_of
 from app.errors import BadRequest
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
@@ -62,8 +65,9 @@ def get_events(
 ) -> dict[str, Any]:
     if type is not None and not TYPE_RE.match(type):
         raise BadRequest("type must be an event type such as request.decided.")
-    events, next_cursor = query_events(session, student_id=student_id, actor_id=actor_id, type=type,
-                                       request_id=request_id, since=since, until=until, limit=limit, cursor=cursor)
+    events, next_cursor = query_events(session, scope=scope_of(caller), student_id=student_id, actor_id=actor_id,
+                                       type=type, request_id=request_id, since=since, until=until, limit=limit,
+                                       cursor=cursor)
     filters = _present(student_id=student_id, actor_id=actor_id, type=type, request_id=request_id, since=since,
                        until=until, limit=limit, cursor=cursor)
     append(session, QUERIED, actor_id=caller.id,
@@ -91,7 +95,7 @@ def get_verify(
 
 @router.post("/checkpoints", status_code=201)
 def post_checkpoint(request: Request, session: SessionDep, caller: Admin) -> dict[str, Any]:
-    return create_checkpoint(session, signing_key(request), actor_id=caller.id)
+    return create_checkpoint(session, signing_key(request), actor_id=caller.id, district_id=caller.district_id)
 
 
 @router.get("/checkpoints")
@@ -99,7 +103,7 @@ def get_checkpoints(
     request: Request, session: SessionDep, caller: Reader,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> dict[str, Any]:
-    checkpoints = list_checkpoints(session, limit)
+    checkpoints = list_checkpoints(session, scope_of(caller), limit)
     append(session, QUERIED, actor_id=caller.id, data={"route": "checkpoints", "returned": len(checkpoints)})
     return {"checkpoints": checkpoints, "signing_key": public_key_info(signing_key(request).public_key())}
 
@@ -117,7 +121,8 @@ def get_export(
     head_seq, _ = repo.read_head(session)
     # Checked now, while a 4xx can still be sent; rows are read only once streaming starts, after this request's
     # transaction (and its audit.queried entry) committed, so the export never waits on our own lock.
-    lines = export(request.app.state.session_factory, format=format, since=since, until=until, up_to_seq=head_seq)
+    lines = export(request.app.state.session_factory, scope=scope_of(caller), format=format, since=since,
+                   until=until, up_to_seq=head_seq)
     append(session, QUERIED, actor_id=caller.id,
            data={"route": "export", "format": format, "up_to_seq": head_seq, **_present(since=since, until=until)})
     media = "application/x-ndjson" if format == "jsonl" else "text/csv; charset=utf-8"
