@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -65,3 +66,51 @@ def audit_count(session: Session, type: str | None = None) -> int:
     if type is not None:
         stmt = stmt.where(AuditEntry.type == type)
     return int(session.scalar(stmt) or 0)
+
+
+def _rewrite(path: Path, keep: Callable[[dict[str, str]], dict[str, str] | None]) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        columns = list(reader.fieldnames or [])
+        rows = [r for r in (keep(dict(row)) for row in reader) if r is not None]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def drop_users(bundle: Path, *ids: str) -> None:
+    """The bundle as the SIS would export it once these users left: their rows gone from every file, and no other
+    row naming them as an agent."""
+    gone = set(ids)
+
+    def users(row: dict[str, str]) -> dict[str, str] | None:
+        if row["sourcedId"] in gone:
+            return None
+        agents = [a for a in row.get("agentSourcedIds", "").split(",") if a and a not in gone]
+        return {**row, "agentSourcedIds": ",".join(agents)}
+
+    _rewrite(bundle / "users.csv", users)
+    _rewrite(bundle / "demographics.csv", lambda r: None if r["sourcedId"] in gone else r)
+    for stem in ("enrollments", "roles"):
+        if (bundle / f"{stem}.csv").is_file():
+            _rewrite(bundle / f"{stem}.csv", lambda r: None if r["userSourcedId"] in gone else r)
+
+
+def delta_bundle(target: Path, version: str, files: dict[str, list[dict[str, str]]]) -> Path:
+    """A delta bundle: the sample's headers, the rows given (missing cells blank), orgs.csv without rows."""
+    target.mkdir(parents=True)
+    sample = DATA / f"oneroster-{version}"
+    stems = ["orgs", *files]
+    manifest = [["propertyName", "value"], ["manifest.version", "1.0"], ["oneroster.version", version]]
+    manifest += [[f"file.{stem}", "delta"] for stem in stems]
+    with (target / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(manifest)
+    for stem in stems:
+        with (sample / f"{stem}.csv").open(encoding="utf-8", newline="") as fh:
+            columns = next(csv.reader(fh))
+        with (target / f"{stem}.csv").open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, columns, restval="")
+            writer.writeheader()
+            writer.writerows(files.get(stem, []))
+    return target

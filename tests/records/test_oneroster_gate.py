@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from app.main import create_app
 from app.policy.vocabulary import load_vocabulary
 from app.records.oneroster import import_oneroster
 from tests.factories import DISTRICT, PROJECT, auth, bootstrap_admin, make_settings
-from tests.records.conftest import DATA
+from tests.records.conftest import DATA, drop_users
 
 # Inside the sample district's 2024-25 notice, so the SRO is a school official and only section 37L bars apply.
 NOW = "2025-03-10T10:00:00-05:00"
@@ -42,3 +43,24 @@ def test_imported_37l_field_is_withheld_from_an_sro(client: TestClient, field: s
     outcome = decision["fields"][0]
     assert (outcome["field"], outcome["outcome"], outcome["reason"]) == (field, "WITHHOLD", "W_37L")
     assert decision["released"] == {}
+
+
+@pytest.mark.parametrize("left", ["st-1001", "pa-2001"])
+def test_former_guardian_is_refused_the_record_of_disclosures(client: TestClient, tmp_path: Path, left: str) -> None:
+    """Issue 12 item 9: after a bulk re-import without the student (or without the guardian), the former guardian
+    may no longer read the child's record of disclosures."""
+    path = "/api/v1/students/st-1001/disclosure-record"
+    assert client.get(path, headers=auth("pa-2001")).status_code == 200
+    bundle = tmp_path / "bundle"
+    shutil.copytree(DATA / "oneroster-1.2", bundle)
+    drop_users(bundle, left)
+    app = client.app
+    with app.state.session_factory() as session, session.begin():  # type: ignore[attr-defined]
+        summary = import_oneroster(session, bundle, "hrps", load_vocabulary(PROJECT / "policies"))
+    assert summary.links_removed == 1
+
+    response = client.get(path, headers=auth("pa-2001"))
+
+    assert response.status_code == 403, response.text
+    # The district still reads it: the record and its history are kept.
+    assert client.get(path, headers=auth("admin")).status_code == 200
