@@ -63,8 +63,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     upgrade(settings.database_url)
     # Every worker's legal clock counts from the start of `serve` (API.md section 1).
     os.environ["GATEKEEPER_CLOCK_MONO0"] = str(time.monotonic())
+    # timeout_graceful_shutdown: on SIGTERM, requests still running after it are cancelled, so a loaded server
+    # still ends promptly (admission keeps what runs short; the line is cancelled with them).
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning", timeout_graceful_shutdown=settings.shutdown_timeout_s)
 
 
 @user_app.command("add")

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "changethis", "please-change", "dev", "test"}
@@ -27,6 +27,15 @@ class Settings(BaseSettings):
     signing_key_file: Path = Path("./gatekeeper-signing.pem")
     digest_key_file: Path = Path("./gatekeeper-digest.key")
     clock_start: str | None = None
+    # Admission control (app/api/admission.py), per worker process. Requests running at once: kept below anyio's
+    # 40 threads and the database pool, which main.py sizes from it. The rest wait in line, at most max_queued of
+    # them for at most queue_timeout_s; beyond either they get 503 with Retry-After: retry_after_s.
+    max_in_flight: int = Field(default=8, ge=1, le=32)
+    max_queued: int = Field(default=256, ge=0)
+    queue_timeout_s: float = Field(default=5.0, gt=0, le=20)
+    retry_after_s: int = Field(default=1, ge=1)
+    # SIGTERM: requests still running after this long are cancelled, so the server ends within it plus a moment.
+    shutdown_timeout_s: int = Field(default=5, ge=1, le=8)
     # `gatekeeper demo` sets this (GATEKEEPER_DEMO=true): it generates its own secret for a throw-away district.
     demo: bool = False
 

@@ -9,11 +9,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import yaml
 from fastapi import FastAPI
 
 from app import clock
+from app.api.admission import AdmissionMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.routers import admin, audit, disclosures, health, legal_bases, policy
 from app.audit.keys import load_or_create_digest_key
@@ -37,12 +39,21 @@ def _generic_phrases(policy_dir: Path) -> list[str]:
     return phrases
 
 
+def _pool_options(settings: Settings) -> dict[str, Any]:
+    """Each admitted request holds at most one connection at a time (its session closes before a refusal is audited
+    in a new one), the refusal writer one more, and /readyz is admitted like any request: max_in_flight + 2 never
+    wait. The overflow is a margin that should stay unused; a checkout that still waits gives up well before 30 s."""
+    if settings.database_url in ("sqlite://", "sqlite:///:memory:"):
+        return {}  # one shared in-memory connection: no pool to size
+    return {"pool_size": settings.max_in_flight + 2, "max_overflow": settings.max_in_flight, "pool_timeout": 10}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     clock.configure(settings.env, settings.clock_start)
     vocabulary = load_vocabulary(settings.policy_dir)
     policy_engine = PolicyEngine.load(settings.policy_dir)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, **_pool_options(settings))
     session_factory = make_sessionmaker(engine)
     gate = Gate(policy=policy_engine, store=LocalRecordStore(),
                 digest_key=load_or_create_digest_key(settings.digest_key_file))
@@ -69,6 +80,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gate = gate
     install_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
+    # Added last, so it runs first: a request waits for its slot before anything else touches it.
+    app.add_middleware(AdmissionMiddleware, session_factory=session_factory, max_in_flight=settings.max_in_flight,
+                       max_queued=settings.max_queued, queue_timeout_s=settings.queue_timeout_s,
+                       retry_after_s=settings.retry_after_s)
     for router in (health.router, admin.router, legal_bases.router, disclosures.router, audit.router,
                    policy.router):
         app.include_router(router)
