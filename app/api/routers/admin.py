@@ -1,4 +1,5 @@
-"""District configuration and record loading (API.md sections 4-5): admin only. Thin: logic is in the services."""
+"""District configuration and record loading (API.md sections 4-5): admin only. Thin: logic is in the services,
+which keep a district admin inside its district (the district wall)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def put_student(student_id: Id, body: StudentIn, admin: AdminUser, session: Sess
 
 @router.get("/students/{student_id}")
 def get_student(student_id: Id, admin: AdminUser, session: SessionDep) -> dict[str, Any]:
-    return students.get_student(session, student_id)
+    return students.get_student(session, admin, student_id)
 
 
 @router.put("/incidents/{incident_id}")

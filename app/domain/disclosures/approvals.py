@@ -36,8 +36,8 @@ APPROVER_ROLES = frozenset({"principal", "designee", "superintendent", "counsel"
 
 
 def load_request(session: Session, caller: Principal, request_id: str) -> DisclosureRequest:
-    row = repo.get(session, request_id)
-    if row is None or not access.same_district(caller, row.district_id):
+    row = repo.get_in(session, access.scope_of(caller), request_id)
+    if row is None:
         raise NotFound("No such disclosure request.")
     return row
 

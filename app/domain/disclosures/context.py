@@ -83,7 +83,7 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
     # A finding signed by a principal counts only for the schools that principal serves (R-37L-G (d), R-APR-4).
     school_id = student.school_id if student else None
     filers_of_school = {u.id for u in filers.values() if access.serves_school(principal_of(u), school_id)}
-    reuse = requests_repo.get(session, body.reuse_of) if body.reuse_of else None
+    reuse = requests_repo.get_in(session, access.scope_of(caller), body.reuse_of) if body.reuse_of else None
     request = RequestFacts(
         purpose=body.purpose, fields=tuple(body.fields), caller=parties[caller_row.id],
         requester=parties[requester.id] if requester else None,
@@ -118,7 +118,7 @@ def _parties(session: Session, caller: Principal, body: DisclosureRequestIn) -> 
 
     def row(user_id: str) -> User | None:
         if user_id not in rows:
-            rows[user_id] = people.get_user(session, user_id)
+            rows[user_id] = people.party_in(session, access.scope_of(caller), user_id)  # the district wall
         return rows[user_id]
 
     caller_row = row(caller.id)

@@ -148,7 +148,7 @@ def disclosure_record(session: Session, caller: Principal, student_id: str, sinc
     kind = _viewer_kind(session, caller, student)
     district = session.get(District, student.district_id)
     zone = _zone_of(district)
-    rows = [r for r in repo.for_student_record(session, student.id)
+    rows = [r for r in repo.for_student_record(session, student.district_id, student.id)
             if _in_window(r.created_at.astimezone(zone).date(), since, until)]
     if kind != "full":
         rows = [r for r in rows if not r.sealed]
@@ -182,7 +182,7 @@ def consent_copy(session: Session, caller: Principal, student_id: str, request_i
     student = _student(session, caller, student_id)
     if _viewer_kind(session, caller, student) != "family" and caller.role not in FULL_VIEW:
         raise Forbidden("Only the parent or eligible student receives a copy.", audit_data={"student_id": student.id})
-    row = repo.get(session, request_id)
+    row = repo.get_in(session, access.DistrictScope(student.district_id), request_id)
     if row is None or row.student_id != student.id or row.sealed and caller.role not in FULL_VIEW:
         raise NotFound("No such disclosure in this record.")
     names = [released_name(f) for f in row.fields

@@ -6,10 +6,35 @@ from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import District, School, User
+from app.domain.access import DistrictScope
 
 
 def get_district(session: Session, district_id: str) -> District | None:
     return session.get(District, district_id)
+
+
+def district_in(session: Session, scope: DistrictScope, district_id: str) -> District | None:
+    """The district, if the scope admits it; None for a missing one and for one behind the wall alike."""
+    district = session.get(District, district_id)
+    return district if district is not None and scope.admits(district.id) else None
+
+
+def school_in(session: Session, scope: DistrictScope, school_id: str) -> School | None:
+    school = session.get(School, school_id)
+    return school if school is not None and scope.admits(school.district_id) else None
+
+
+def user_in(session: Session, scope: DistrictScope, user_id: str) -> User | None:
+    """The user, if the scope admits its district (a user of no district only for a caller of none)."""
+    user = session.get(User, user_id)
+    return user if user is not None and scope.admits(user.district_id) else None
+
+
+def party_in(session: Session, scope: DistrictScope, user_id: str) -> User | None:
+    """A party a caller may name (requester, recipient): a user of the scope's district or of no district (a state
+    agency's account). A user of another district is None, like an unknown one."""
+    user = session.get(User, user_id)
+    return user if user is not None and (user.district_id is None or scope.admits(user.district_id)) else None
 
 
 def only_district_id(session: Session) -> str | None:

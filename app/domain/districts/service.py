@@ -1,4 +1,12 @@
-"""District configuration, schools and users (API.md section 4). Every change is audited as config.changed."""
+"""District configuration, schools and users (API.md section 4). Every change is audited as config.changed.
+
+The district wall: a caller with a district writes only inside it. Another district's configuration answers a
+district admin like a district that does not exist and that it may not create: `404` (a district admin creates no
+district). A body naming another district is the `422` "unknown district" of a missing one. A school or user id
+that another district holds (or, for a user, that belongs to no district: the platform's own accounts) is `404`:
+a PUT may neither move it across the wall nor rewrite it. A caller without a district (the CLI, the platform
+admin) writes anywhere.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +20,14 @@ from app.audit.service import append
 from app.auth.principal import Principal
 from app.db.models import District, School, User
 from app.db.upsert import get_or_add
+from app.domain import access
 from app.domain.districts import repository as repo
 from app.domain.districts.schemas import DistrictIn, SchoolIn, UserIn, jsonable
-from app.errors import Unprocessable
+from app.errors import NotFound, Unprocessable
 from app.policy.vocabulary import Vocabulary
+
+# Roles that may belong to no district (the platform admin, a state auditor): they see every district.
+PLATFORM_ROLES = frozenset({"admin", "auditor"})
 
 
 def _check_district(body: DistrictIn, vocab: Vocabulary) -> None:
@@ -43,6 +55,8 @@ def _check_district(body: DistrictIn, vocab: Vocabulary) -> None:
 
 def put_district(session: Session, actor: Principal, district_id: str, body: DistrictIn,
                  vocab: Vocabulary) -> tuple[District, bool]:
+    if not access.scope_of(actor).admits(district_id):
+        raise NotFound("No such district.")
     _check_district(body, vocab)
     data = jsonable(body)
     district, created = get_or_add(session, District, district_id)
@@ -61,7 +75,7 @@ def put_district(session: Session, actor: Principal, district_id: str, body: Dis
     after = _district_snapshot(district)
     changed = sorted(k for k in after if before.get(k) != after[k])
     session.flush()
-    append(session, "config.changed", actor_id=actor.id,
+    append(session, "config.changed", actor_id=actor.id, district_id=district_id,
            data={"entity": "district", "id": district_id, "created": created, "changed": changed})
     return district, created
 
@@ -74,14 +88,16 @@ def _district_snapshot(d: District) -> dict[str, Any]:
 
 
 def put_school(session: Session, actor: Principal, school_id: str, body: SchoolIn) -> tuple[School, bool]:
-    if repo.get_district(session, body.district_id) is None:
+    scope = access.scope_of(actor)
+    if repo.district_in(session, scope, body.district_id) is None:
         raise Unprocessable.at(["district_id"], "unknown district")
+    _not_behind_wall(repo.get_school(session, school_id), repo.school_in(session, scope, school_id), "school")
     school, created = get_or_add(session, School, school_id)
     school.district_id = body.district_id
     school.name = body.name
     school.grades = list(body.grades)
     session.flush()
-    append(session, "config.changed", actor_id=actor.id,
+    append(session, "config.changed", actor_id=actor.id, district_id=body.district_id,
            data={"entity": "school", "id": school_id, "created": created})
     return school, created
 
@@ -93,9 +109,18 @@ def put_user(session: Session, actor: Principal | None, user_id: str, body: User
     agency = body.agency_type or vocab.default_agency(body.role)
     if not vocab.has("agency_types", agency):
         raise Unprocessable.at(["agency_type"], f"unknown agency type {agency}")
-    district_id = body.district_id or repo.only_district_id(session)
-    if district_id is not None and repo.get_district(session, district_id) is None:
+    scope = access.scope_of(actor) if actor is not None else access.EVERYWHERE
+    stored = repo.get_user(session, user_id)
+    _not_behind_wall(stored, repo.user_in(session, scope, user_id), "user")
+    # Without district_id: a district admin's own district; an update keeps the user's district (an omission never
+    # widens an account to every district); else the district, when only one is configured.
+    district_id = (body.district_id or scope.district_id or (stored.district_id if stored else None)
+                   or repo.only_district_id(session))
+    if district_id is not None and repo.district_in(session, scope, district_id) is None:
         raise Unprocessable.at(["district_id"], "unknown district")
+    if district_id is None and actor is not None and body.role not in PLATFORM_ROLES and repo.count_districts(session):
+        raise Unprocessable.at(["district_id"], "required: only an admin or auditor may belong to no district, "
+                               "and such a user sees every district")
     user, created = get_or_add(session, User, user_id)
     children = [c.model_dump() for c in body.children]
     student_ids = list(dict.fromkeys([*body.student_ids, *(c["student_id"] for c in children)]))
@@ -108,6 +133,12 @@ def put_user(session: Session, actor: Principal | None, user_id: str, body: User
     user.student_ids = student_ids
     user.children = children
     session.flush()
-    append(session, "config.changed", actor_id=actor.id if actor else "cli",
+    append(session, "config.changed", actor_id=actor.id if actor else "cli", district_id=district_id,
            data={"entity": "user", "id": user_id, "created": created, "role": body.role})
     return user, created
+
+
+def _not_behind_wall(stored: object | None, visible: object | None, noun: str) -> None:
+    """An id another district holds: the caller may neither take it over nor rewrite it (module docstring)."""
+    if stored is not None and visible is None:
+        raise NotFound(f"No such {noun}.")

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.artifacts import Consent, Emergency, LegalOrder, Report
+from app.db.models import Student
+from app.domain.access import DistrictScope
 
 
 def consents_of(session: Session, student_id: str) -> list[Consent]:
@@ -42,3 +44,27 @@ def get_order(session: Session, order_id: str) -> LegalOrder | None:
 
 def get_report(session: Session, report_id: str) -> Report | None:
     return session.get(Report, report_id)
+
+
+# The district wall: artifacts of another district are None, like missing ones. Consents and orders belong to the
+# district of their student, emergencies to the district they were declared in.
+def consent_in(session: Session, scope: DistrictScope, consent_id: str) -> Consent | None:
+    consent = session.get(Consent, consent_id)
+    return consent if consent is not None and _student_admitted(session, scope, consent.student_id) else None
+
+
+def order_in(session: Session, scope: DistrictScope, order_id: str) -> LegalOrder | None:
+    order = session.get(LegalOrder, order_id)
+    return order if order is not None and _student_admitted(session, scope, order.student_id) else None
+
+
+def emergency_in(session: Session, scope: DistrictScope, emergency_id: str) -> Emergency | None:
+    emergency = session.get(Emergency, emergency_id)
+    return emergency if emergency is not None and scope.admits(emergency.district_id) else None
+
+
+def _student_admitted(session: Session, scope: DistrictScope, student_id: str) -> bool:
+    if scope.everywhere:
+        return True
+    student = session.get(Student, student_id)
+    return student is not None and scope.admits(student.district_id)

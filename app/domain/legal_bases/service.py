@@ -107,7 +107,7 @@ def _linked_students(session: Session, caller: Principal) -> set[str]:
 
 
 def revoke_consent(session: Session, caller: Principal, consent_id: str, body: RevokeIn) -> Consent:
-    consent = repo.get_consent(session, consent_id)
+    consent = repo.consent_in(session, access.scope_of(caller), consent_id)
     if consent is None:
         raise NotFound("No such consent.")
     student = student_in_scope(session, caller, consent.student_id)
@@ -215,8 +215,8 @@ def emergency_view(e: Emergency) -> dict[str, Any]:
 
 
 def _emergency_for(session: Session, caller: Principal, emergency_id: str) -> Emergency:
-    emergency = repo.get_emergency(session, emergency_id)
-    if emergency is None or not access.same_district(caller, emergency.district_id):
+    emergency = repo.emergency_in(session, access.scope_of(caller), emergency_id)
+    if emergency is None:
         raise NotFound("No such emergency.")
     _check_declarer(caller, emergency.school_id)
     return emergency
@@ -228,8 +228,8 @@ def end_emergency(session: Session, caller: Principal, emergency_id: str) -> Eme
         raise Conflict("The emergency has already ended.")
     emergency.ended_at = clock.now()
     session.flush()
-    append(session, "emergency.ended", actor_id=caller.id, data={"emergency_id": emergency.id,
-                                                                  "students": emergency.body["student_ids"]})
+    append(session, "emergency.ended", actor_id=caller.id, district_id=emergency.district_id,
+           data={"emergency_id": emergency.id, "students": emergency.body["student_ids"]})
     return emergency
 
 
@@ -252,7 +252,7 @@ def renew_emergency(session: Session, caller: Principal, emergency_id: str, body
                       "renewed_at": now.isoformat()}
     emergency.review_at = min(body.review_at or cap, cap)
     session.flush()
-    append(session, "emergency.declared", actor_id=caller.id, data={
+    append(session, "emergency.declared", actor_id=caller.id, district_id=emergency.district_id, data={
         "emergency_id": emergency.id, "renewal": True, "review_at": emergency.review_at.isoformat()})
     return emergency
 
@@ -265,7 +265,7 @@ def add_recipients(session: Session, caller: Principal, emergency_id: str, body:
     merged["necessary_fields"] = {**merged["necessary_fields"], **body.necessary_fields}
     emergency.body = merged
     session.flush()
-    append(session, "emergency.declared", actor_id=caller.id, data={
+    append(session, "emergency.declared", actor_id=caller.id, district_id=emergency.district_id, data={
         "emergency_id": emergency.id, "added_recipients": body.recipients})
     return emergency
 
@@ -312,7 +312,7 @@ def record_order(session: Session, caller: Principal, body: LegalOrderIn, vocab:
 
 
 def _order_for(session: Session, caller: Principal, order_id: str) -> tuple[LegalOrder, Student]:
-    order = repo.get_order(session, order_id)
+    order = repo.order_in(session, access.scope_of(caller), order_id)
     if order is None:
         raise NotFound("No such legal order.")
     return order, student_in_scope(session, caller, order.student_id)

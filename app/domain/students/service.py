@@ -1,4 +1,9 @@
-"""Student records and incidents (API.md section 5). Loads are audited with field names only."""
+"""Student records and incidents (API.md section 5). Loads are audited with field names only.
+
+The district wall: a school of another district is the `422` "unknown school" of a missing one, so no student or
+incident is loaded into another district; a student or incident id another district holds is `404` to a PUT (it may
+be neither moved nor rewritten) and to the admin's GET, exactly like a missing student.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,11 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.audit.service import append
 from app.auth.principal import Principal
-from app.db.models import Incident, School, Student, StudentField
+from app.db.models import Incident, Student, StudentField
 from app.db.upsert import get_or_add
+from app.domain import access
+from app.domain.districts import repository as places
+from app.domain.students import repository as repo
 from app.domain.students.schemas import IncidentIn, StudentIn
 from app.errors import NotFound, Unprocessable
 from app.policy.vocabulary import Vocabulary
@@ -19,9 +27,12 @@ from app.policy.vocabulary import Vocabulary
 
 def put_student(session: Session, actor: Principal, student_id: str, body: StudentIn,
                 vocab: Vocabulary) -> tuple[Student, bool]:
-    school = session.get(School, body.school_id)
+    scope = access.scope_of(actor)
+    school = places.school_in(session, scope, body.school_id)
     if school is None:
         raise Unprocessable.at(["school_id"], "unknown school")
+    if session.get(Student, student_id) is not None and repo.student_in(session, scope, student_id) is None:
+        raise NotFound("No such student.")
     for name, source in body.field_sources.items():
         if not vocab.has("field_sources", source):
             raise Unprocessable.at(["field_sources", name], "unknown field source")
@@ -61,11 +72,11 @@ def put_student(session: Session, actor: Principal, student_id: str, body: Stude
     return student, created
 
 
-def get_student(session: Session, student_id: str) -> dict[str, Any]:
-    student = session.get(Student, student_id)
+def get_student(session: Session, caller: Principal, student_id: str) -> dict[str, Any]:
+    student = repo.student_in(session, access.scope_of(caller), student_id)
     if student is None:
         raise NotFound("No such student.")
-    rows = session.scalars(select(StudentField).where(StudentField.student_id == student_id)).all()
+    rows = repo.fields_of(session, student)
     return {
         "id": student.id, "district_id": student.district_id, "school_id": student.school_id,
         "date_of_birth": student.date_of_birth.isoformat(), "grade_level": student.grade_level,
@@ -78,9 +89,12 @@ def get_student(session: Session, student_id: str) -> dict[str, Any]:
 
 def put_incident(session: Session, actor: Principal, incident_id: str, body: IncidentIn,
                  vocab: Vocabulary) -> tuple[Incident, bool]:
-    school = session.get(School, body.school_id)
+    scope = access.scope_of(actor)
+    school = places.school_in(session, scope, body.school_id)
     if school is None:
         raise Unprocessable.at(["school_id"], "unknown school")
+    if session.get(Incident, incident_id) is not None and repo.incident_in(session, scope, incident_id) is None:
+        raise NotFound("No such incident.")
     if not vocab.has("incident_classifications", body.classification):
         raise Unprocessable.at(["classification"], "unknown classification")
     for i, entry in enumerate(body.students):
@@ -98,7 +112,7 @@ def put_incident(session: Session, actor: Principal, incident_id: str, body: Inc
     incident.reporting_duties = list(body.reporting_duties)
     incident.summary = body.summary
     session.flush()
-    append(session, "config.changed", actor_id=actor.id,
+    append(session, "config.changed", actor_id=actor.id, district_id=school.district_id,
            data={"entity": "incident", "id": incident_id, "created": created,
                  "students": [s.student_id for s in body.students]})
     return incident, created
