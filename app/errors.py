@@ -1,17 +1,26 @@
 """One typed error hierarchy, rendered once as RFC 9457 problem details (application/problem+json).
 
-Problem details never echo request values: validation errors carry the location and message only.
+Problem details never echo request values: validation errors carry the location and message only. Logs never hold
+them either: an unexpected error is logged as its type and the app's frames, never its message (a database error's
+message may quote the statement's values), and it is answered here rather than re-raised for the server to print.
+Refusals are audited even on paths the audit guard would not take as sent (control characters, overlong).
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.audit.guard import MAX_STRING, AuditGuardError, printable
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -107,24 +116,91 @@ def install_handlers(app: FastAPI) -> None:
         return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail),
                        headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    def _unexpected(req: Request, exc: Exception) -> JSONResponse:
-        # Fail closed: no data, no internals. The type name only, never the message (it may hold a value).
-        log.error("unhandled error: %s", type(exc).__name__)
-        _audit_failure(req, exc)
-        return problem(500, "Internal error", "The request failed and nothing was released.")
+    @app.exception_handler(DataError)
+    def _data_error(_req: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot store (bad input the schemas missed); the transaction was rolled back.
+        log.warning("refused input the database cannot store: %s", _describe(exc))
+        return problem(422, "Unprocessable content", "The request holds a value that cannot be stored.")
+
+    # Errors the middleware below does not see (raised outside it) still reach Starlette's handler.
+    app.exception_handler(Exception)(unexpected)
+    app.add_middleware(FailClosedMiddleware)
+
+
+def unexpected(req: Request, exc: Exception) -> JSONResponse:
+    """Fail closed: no data, no internals, and a log line without the exception's message (it may hold a value)."""
+    log.error("unhandled error: %s", _describe(exc))
+    _audit_failure(req, exc)
+    return problem(500, "Internal error", "The request failed and nothing was released.")
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception's type, its causes' types and where in the app it was raised; never a message."""
+    parts: list[str] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(parts) < 5:
+        frames = [f for f in traceback.extract_tb(seen.__traceback__) if "/app/" in f.filename]
+        where = " < ".join(f"{f.filename.rsplit('/app/', 1)[-1]}:{f.lineno} {f.name}" for f in frames[::-1][:6])
+        parts.append(f"{type(seen).__module__}.{type(seen).__qualname__}" + (f" at {where}" if where else ""))
+        seen = seen.__cause__ or seen.__context__
+    return "; from ".join(parts)
+
+
+class FailClosedMiddleware:
+    """Answers an unexpected error with the 500 problem and does not re-raise it: Starlette re-raises for the server
+    to log, and uvicorn would print the traceback with the exception's message (SQL and, without hide_parameters,
+    the bound values of a failed statement)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:  # noqa: BLE001 - every error becomes the same fail-closed answer
+            response = await run_in_threadpool(unexpected, Request(scope), exc)
+            if not started:
+                await response(scope, receive, send)
+
+
+def _audit_path(req: Request) -> str:
+    """The path as audited: as sent when the audit guard takes it, else the matched route's template
+    (`/api/v1/students/{student_id}`), so a control character or an overlong path cannot turn an audited refusal
+    into an unaudited 500."""
+    path = req.url.path
+    if len(path) <= MAX_STRING and printable(path):
+        return path
+    template = getattr(req.scope.get("route"), "path", None)
+    return template if isinstance(template, str) and printable(template) else "(unprintable)"
 
 
 def _audit_refusal(req: Request, exc: GatekeeperError) -> None:
     from app.audit.service import append_in_new_transaction
 
     principal = getattr(req.state, "principal", None)
-    data = {"method": req.method, "path": req.url.path, "status": exc.status, **exc.audit_data}
+    data = {"method": req.method, "path": _audit_path(req), "status": exc.status, **exc.audit_data}
     student_id = data.pop("student_id", None)
     request_id = data.pop("request_id", None)
-    append_in_new_transaction(req.app.state.session_factory, str(exc.audit_event),
-                              actor_id=getattr(principal, "id", None), student_id=student_id,
-                              request_id=request_id, data=data)
+    try:
+        append_in_new_transaction(req.app.state.session_factory, str(exc.audit_event),
+                                  actor_id=getattr(principal, "id", None), student_id=student_id,
+                                  request_id=request_id, data=data)
+    except AuditGuardError:
+        # Something the caller sent (an id, a filter) is not audit-safe: record the refusal without it.
+        append_in_new_transaction(req.app.state.session_factory, str(exc.audit_event),
+                                  actor_id=getattr(principal, "id", None),
+                                  data={"method": req.method, "path": _audit_path(req), "status": exc.status,
+                                        "problem": "unauditable_detail"})
 
 
 def _audit_failure(req: Request, exc: Exception) -> None:
@@ -135,6 +211,6 @@ def _audit_failure(req: Request, exc: Exception) -> None:
     try:
         append_in_new_transaction(req.app.state.session_factory, "request.failed",
                                   actor_id=getattr(principal, "id", None),
-                                  data={"method": req.method, "path": req.url.path, "error": type(exc).__name__})
+                                  data={"method": req.method, "path": _audit_path(req), "error": type(exc).__name__})
     except Exception as failure:  # noqa: BLE001 - the answer is already a refusal; record why the record failed
         log.error("request.failed could not be audited: %s", type(failure).__name__)

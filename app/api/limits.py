@@ -1,17 +1,25 @@
-"""Body size limit (API.md section 3): more than 1 MiB is refused with 413 before any handler runs."""
+"""Input limits checked before any handler runs (API.md section 3).
+
+- A body over 1 MiB is refused with 413, whether it declares its length or arrives chunked. The body is read here,
+  up to the limit, before the app sees it: an error raised later, while FastAPI reads the body, would become its
+  400 "error parsing the body".
+- A query string whose decoded values hold a control character is refused with 400: the one rule the audit guard
+  applies to every string it records (app/audit/guard.py), and PostgreSQL cannot store NUL.
+"""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.audit.guard import printable
+from app.errors import problem
+
 MAX_BODY = 1024 * 1024
-
-
-class BodyTooLarge(Exception):
-    pass
+# A refused body is read on to its end (up to this much) before answering: closing a socket with unread data resets
+# the connection, and the client could lose the 413.
+DRAIN_LIMIT = 16 * MAX_BODY
 
 
 class BodyLimitMiddleware:
@@ -23,33 +31,43 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not printable(unquote(scope.get("query_string", b"").decode("latin-1"), errors="replace")):
+            await problem(400, "Bad request", "Query parameters may not contain control characters.")(
+                scope, receive, send)
+            return
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
-            await _too_large(send)
+            await _too_large(scope, receive, send)
             return
+        received: list[Message] = []
         seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise BodyTooLarge
-            return message
+            received.append(message)
+            if message["type"] != "http.request":
+                break
+            seen += len(message.get("body", b""))
+            if seen > self.max_body:
+                await _drain(receive, seen)
+                await _too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, limited, send)
-        except BodyTooLarge:
-            await _too_large(send)
+        async def replay() -> Message:
+            return received.pop(0) if received else await receive()
+
+        await self.app(scope, replay, send)
 
 
-async def _too_large(send: Send) -> None:
-    body: dict[str, Any] = {"type": "https://gatekeeper.example/problems/413", "title": "Payload too large",
-                            "status": 413, "detail": "Request bodies are limited to 1 MiB."}
-    raw = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(raw)).encode())]})
-    await send({"type": "http.response.body", "body": raw})
+async def _drain(receive: Receive, seen: int) -> None:
+    while seen <= DRAIN_LIMIT:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        seen += len(message.get("body", b""))
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    await problem(413, "Payload too large", "Request bodies are limited to 1 MiB.")(scope, receive, send)

@@ -68,6 +68,17 @@ def note_sensitive_values(values: Iterable[str]) -> None:
     _sensitive.set(_sensitive.get() | {v for v in values if isinstance(v, str) and v})
 
 
+def printable(value: str) -> bool:
+    """No control characters: the rule for every audited string, and so for the ids, references, field names and
+    query values a request may carry (app/domain/common.py, app/api/limits.py). PostgreSQL text cannot hold NUL."""
+    return _CONTROL_RE.search(value) is None
+
+
+def token(value: str) -> bool:
+    """Printable and without white space: what audit data holds outside its free-text keys (field names, codes)."""
+    return printable(value) and _SPACE_RE.search(value) is None
+
+
 def check_event(type: str, ids: Mapping[str, str | None], data: Mapping[str, Any]) -> None:
     if not TYPE_RE.match(type) or len(type) > 60:
         raise AuditGuardError("event type must look like 'noun.verb' (lower case, dotted)")

@@ -14,6 +14,8 @@ _HOLDS_WRITER = "gatekeeper_holds_writer_lock"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # Errors never quote bound parameters: they are record values (API.md section 5), and errors get logged.
+    kwargs["hide_parameters"] = True
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}, **kwargs)
         _install_sqlite_hooks(engine)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.base import Base
@@ -18,4 +19,28 @@ def get_or_add(session: Session, model: type[RowT], row_id: str) -> tuple[RowT, 
         return row, False
     row = model(id=row_id)
     session.add(row)
+    return row, True
+
+
+def get_or_insert(session: Session, model: type[RowT], row_id: str, **values: Any) -> tuple[RowT, bool]:
+    """The row with this id, locked until the transaction ends, and whether this call inserted it (with `values`).
+
+    The trap: two PUTs creating one id at once both find no row, and the second INSERT waits on the first's primary
+    key, then fails on the duplicate. Here the loser's INSERT is undone to a savepoint and it locks and returns the
+    row the winner committed, so it goes on as an update (200), never a 500. The lock also orders two PUTs of an
+    existing row, so their child rows (a student's fields) are replaced one after the other. (On SQLite every
+    transaction holds the writer lock from BEGIN, so the race never starts there.)
+    """
+    row = session.get(model, row_id, with_for_update=True)
+    if row is not None:
+        return row, False
+    row = model(id=row_id, **values)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        winner = session.get(model, row_id, with_for_update=True, populate_existing=True)
+        if winner is None:  # not the duplicate key: a missing parent row or another constraint
+            raise
+        return winner, False
     return row, True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
@@ -15,6 +15,7 @@ from app.domain.disclosures import approvals, reads, record, service
 from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.schemas import ApproveIn, DenyIn, DisclosureRequestIn
 from app.domain.disclosures.views import request_view
+from app.policy.types import DecisionKind
 
 router = APIRouter(prefix="/api/v1", tags=["disclosures"])
 
@@ -56,11 +57,11 @@ def preview(body: DisclosureRequestIn, caller: Requester, session: SessionDep, g
 
 @router.get("/disclosure-requests")
 def approval_queue(caller: CurrentUser, session: SessionDep, status_filter: Annotated[
-        str | None, Query(alias="status", max_length=40)] = "PENDING_APPROVAL",
+        DecisionKind | Literal[""] | None, Query(alias="status")] = DecisionKind.PENDING_APPROVAL,
         school_id: Annotated[str | None, Query(max_length=200)] = None,
         cursor: Annotated[str | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
-    return reads.queue(session, caller, status_filter or None, school_id, cursor, limit)
+    return reads.queue(session, caller, str(status_filter) if status_filter else None, school_id, cursor, limit)
 
 
 @router.get("/disclosure-requests/{request_id}", response_model=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from app.domain.common import Body, FieldName, Id, Text
+from app.domain.common import Body, FieldName, Id, Ref, Text
 
 MAX_FIELDS = 500
 
@@ -16,13 +16,13 @@ class DisclosureRequestIn(Body):
     population: Text | None = None
     school_id: Id | None = None
     incident_id: Id | None = None
-    emergency_id: Text | None = None
-    consent_id: Text | None = None
-    consent_ids: list[Text] = Field(default_factory=list, max_length=50)
-    legal_order_id: Text | None = None
-    report_id: Text | None = None
-    case_id: Text | None = None
-    reuse_of: Text | None = None
+    emergency_id: Ref | None = None
+    consent_id: Ref | None = None
+    consent_ids: list[Ref] = Field(default_factory=list, max_length=50)
+    legal_order_id: Ref | None = None
+    report_id: Ref | None = None
+    case_id: Ref | None = None
+    reuse_of: Ref | None = None
     requester: Id | None = None
     recipient: Id | None = None
     destination: Text | None = None

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, StrictBool, field_validator
 
-from app.domain.common import Body, FieldName, Id, Text
+from app.domain.common import Body, FieldName, Id, Label, Text
 
 
 class MouIn(Body):
@@ -51,7 +51,7 @@ class DistrictSettingsIn(Body):
 
 
 class DistrictIn(Body):
-    name: Text
+    name: Label
     timezone: Text
     mou: MouIn
     annual_notifications: list[AnnualNotificationIn]
@@ -70,7 +70,7 @@ class DistrictIn(Body):
 
 class SchoolIn(Body):
     district_id: Id
-    name: Text
+    name: Label
     grades: list[Text] = Field(default_factory=list)
 
 
@@ -81,10 +81,10 @@ class ChildLink(Body):
 
 
 class UserIn(Body):
-    name: Text
+    name: Label
     role: Text
-    title: Text | None = None
-    affiliation: Text | None = None
+    title: Label | None = None
+    affiliation: Label | None = None
     agency_type: Text | None = None
     district_id: Id | None = None
     school_ids: list[Id] = Field(default_factory=list)

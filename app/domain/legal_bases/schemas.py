@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import Field, StrictBool
 
-from app.domain.common import AwareDatetime, Body, FieldName, Id, Text
+from app.domain.common import AwareDatetime, Body, FieldName, Id, Ref, Text
 
 
 class ConsentIn(Body):
@@ -23,7 +23,7 @@ class ConsentIn(Body):
     categories_37l: list[Text] = Field(default_factory=list)
     purpose: Text
     purpose_text: Text | None = None
-    recipients: list[Text] = Field(min_length=1, max_length=500)
+    recipients: list[Ref] = Field(min_length=1, max_length=500)
     expires_on: date | None = None
 
 
@@ -42,9 +42,9 @@ class EmergencyIn(Body):
     persons_at_risk: Text
     starts_at: AwareDatetime | None = None
     review_at: AwareDatetime | None = None
-    recipients: list[Text] = Field(min_length=1, max_length=500)
+    recipients: list[Ref] = Field(min_length=1, max_length=500)
     necessary_fields: dict[FieldName, Text]
-    recipient_fields: dict[Text, list[FieldName]] = Field(default_factory=dict)
+    recipient_fields: dict[Ref, list[FieldName]] = Field(default_factory=dict)
 
 
 class RenewIn(Body):
@@ -56,8 +56,8 @@ class RenewIn(Body):
 
 
 class RecipientsIn(Body):
-    recipients: list[Text] = Field(min_length=1, max_length=500)
-    recipient_fields: dict[Text, list[FieldName]] = Field(default_factory=dict)
+    recipients: list[Ref] = Field(min_length=1, max_length=500)
+    recipient_fields: dict[Ref, list[FieldName]] = Field(default_factory=dict)
     necessary_fields: dict[FieldName, Text] = Field(default_factory=dict)
 
 

@@ -6,17 +6,17 @@ from datetime import date
 
 from pydantic import Field, StrictBool
 
-from app.domain.common import AwareDatetime, Body, FieldName, Id, Text
+from app.domain.common import AwareDatetime, Body, Code, FieldName, Id, Text
 
 
 class StudentIn(Body):
     school_id: Id
     name: Text | None = None
     date_of_birth: date
-    grade_level: Text | None = None
+    grade_level: Code | None = None
     enrolled: StrictBool = True
     left_on: date | None = None
-    home_language: Text | None = None
+    home_language: Code | None = None
     directory_opt_out: list[FieldName] = Field(default_factory=list)
     fields: dict[FieldName, Text] = Field(default_factory=dict)
     field_sources: dict[FieldName, Text] = Field(default_factory=dict)

@@ -16,7 +16,7 @@ from app import clock
 from app.audit.service import append
 from app.auth.principal import Principal
 from app.db.models import Incident, Student, StudentField
-from app.db.upsert import get_or_add
+from app.db.upsert import get_or_add, get_or_insert
 from app.domain import access
 from app.domain.districts import repository as places
 from app.domain.students import repository as repo
@@ -39,17 +39,15 @@ def put_student(session: Session, actor: Principal, student_id: str, body: Stude
     fields = dict(body.fields)
     if body.name is not None:
         fields.setdefault("name", body.name)
-    student, created = get_or_add(session, Student, student_id)
-    student.district_id = school.district_id
-    student.school_id = body.school_id
-    student.date_of_birth = body.date_of_birth
-    student.grade_level = body.grade_level
-    student.enrolled = body.enrolled
-    student.left_on = body.left_on
-    student.home_language = body.home_language
+    columns = {"district_id": school.district_id, "school_id": body.school_id, "date_of_birth": body.date_of_birth,
+               "grade_level": body.grade_level, "enrolled": body.enrolled, "left_on": body.left_on,
+               "home_language": body.home_language, "directory_opt_out": list(body.directory_opt_out),
+               "updated_at": clock.now()}
+    # Concurrent PUTs creating one student: one inserts (201), the others update its row (200).
+    student, created = get_or_insert(session, Student, student_id, **columns)
     opted_out_before = set() if created else set(student.directory_opt_out or [])
-    student.directory_opt_out = list(body.directory_opt_out)
-    student.updated_at = clock.now()
+    for column, value in columns.items():
+        setattr(student, column, value)
     session.flush()
     before = {f.name: (f.value, f.source) for f in session.scalars(
         select(StudentField).where(StudentField.student_id == student_id))}
