@@ -32,6 +32,7 @@ from app.audit.service import Event, append_all
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500  # refusals per audit transaction
+GATHER_S = 0.02  # a refusal waits this long for others to share its transaction
 AUDIT_WAIT_S = 10.0  # a refusal is answered after at most this long even if its audit entry could not be written
 
 
@@ -110,6 +111,7 @@ class AdmissionMiddleware:
     async def _write_pending(self, state: _LoopState) -> None:
         # Whatever queued while a batch was being written goes in the next one.
         while state.pending:
+            await asyncio.sleep(GATHER_S)
             batch, state.pending = state.pending[:MAX_BATCH], state.pending[MAX_BATCH:]
             try:
                 await anyio.to_thread.run_sync(self._append, [event for event, _ in batch],
