@@ -127,7 +127,9 @@ def record(session: Session, gate: Gate, caller: Principal, body: DisclosureRequ
     if signed:  # the push settled fields the engine left pending: explain what now stands
         row.explanation = explain(row.decision, row.fields)
     if preview:
-        entry = append(session, "request.previewed", actor_id=caller.id, student_id=_sid(row), data={
+        # A preview row is never stored: name its district, so the wall's stamp does not look for it (audit.service).
+        entry = append(session, "request.previewed", actor_id=caller.id, student_id=_sid(row),
+                       district_id=row.district_id, data={
             **_created_event_data(body, caller), **decided_event_data(row)},
             policy_version=row.policy_version, config_version=row.config_version)
         return request_view(row, released=None, notice_text=None, last_entry=entry)
