@@ -18,7 +18,7 @@ from app.policy.emergency import emergency_state, necessary_for
 from app.policy.facts import DecisionContext, Party
 from app.policy.fielddecide import decide_field, withhold
 from app.policy.purposes import PurposeTable
-from app.policy.resolve import Plan, resolve_field
+from app.policy.resolve import ARTIFACT_ORDER, Plan, resolve_field
 from app.policy.status import is_redisclosure, recipient_status, school_official_failure
 from app.policy.table import CompiledTable
 from app.policy.tags import FieldCatalogue, FieldInfo
@@ -32,6 +32,7 @@ class Components:
     catalogue: FieldCatalogue
     purposes: PurposeTable
     version: str
+    artifact_order: tuple[str, ...] = ARTIFACT_ORDER  # bases.yaml resolution_order (the engine passes it)
 
 
 def fail_closed(ctx: DecisionContext, version: str, why: str = "internal error") -> Decision:
@@ -155,7 +156,7 @@ def _decide(comp: Components, ctx: DecisionContext) -> Decision:
     directory_considered = directory_only(infos, res.notice)
     fields: list[FieldDecision] = []
     tokens: dict[str, str] = {}
-    plan = Plan(res)
+    plan = Plan(res, comp.artifact_order)
     notes = request_notes(res, directory_considered)
     for info in infos:
         cand, missing = resolve_field(res, info, comp.purposes, directory_considered, plan)

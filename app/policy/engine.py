@@ -16,24 +16,19 @@ from typing import Any
 import casbin
 import yaml
 
+from app.policy.bases import BasisCatalogue, check_bars_closed, check_groups, check_rows, parse_bases
 from app.policy.decide import Components, decide
 from app.policy.facts import DecisionContext
 from app.policy.purposes import PurposeTable
 from app.policy.rules_catalogue import RULE_IDS
-from app.policy.table import CompiledTable, PolicyError, Row, compile_table
+from app.policy.table import CompiledTable, PolicyError, Row, compile_table, make_cover
 from app.policy.tags import MEMO_TAG, UNCLASSIFIED, FieldCatalogue
 from app.policy.types import Decision
 from app.policy.version import policy_version
 
 STATUSES = frozenset({"school_official", "sro_not_official", "le_other", "gang_db", "school", "non_le"})
-BASIS_TOKENS = frozenset({
-    "so", "so_low", "district", "directory", "leu", "state_ed", "consent", "consent_lift", "sud_consent", "emergency",
-    "emergency_lift", "emergency_request", "emergency_request_lift", "order_review", "order_review_lift",
-    "order_review_counsel", "order_review_counsel_lift", "order_hold", "order_hold_lift", "order", "order_lift",
-    "order_gang", "weapon", "weapon_lift", "r51a", "r51a_lift", "germane", "clinician_memo", "none",
-})
 GROUP_NAMES = ("g", "g2", "g3", "g4")
-_CACHE: dict[str, tuple[CompiledTable, list[Row], dict[str, list[tuple[str, str]]]]] = {}
+_CACHE: dict[str, tuple[CompiledTable, list[Row], BasisCatalogue]] = {}
 _CACHE_LOCK = threading.Lock()
 __all__ = ["CasbinOracle", "PolicyEngine", "PolicyError"]
 
@@ -45,17 +40,30 @@ def _yaml(path: Path) -> Any:
         raise PolicyError(f"{path.name}: {exc}") from exc
 
 
-class CasbinOracle:
-    """A Casbin enforcer over the policy directory, for tests and tools only (never on the request path)."""
+def load_bases(policy_dir: Path) -> BasisCatalogue:
+    return parse_bases(_yaml(Path(policy_dir) / "bases.yaml"), RULE_IDS)
 
-    def __init__(self, policy_dir: Path) -> None:
+
+class CasbinOracle:
+    """A Casbin enforcer over the policy directory, for tests and tools only (never on the request path).
+
+    The bar groups (g4 NOLIFT_<bar>) are not in policy.csv: they are derived from bases.yaml and added to the
+    enforcer here, so Casbin and the compiled table decide over the same rows and groups."""
+
+    def __init__(self, policy_dir: Path, catalogue: BasisCatalogue | None = None) -> None:
         model, csv = policy_dir / "model.conf", policy_dir / "policy.csv"
         if not model.is_file() or not csv.is_file():
             raise PolicyError("policies/ needs model.conf and policy.csv")
+        catalogue = catalogue or load_bases(policy_dir)
         try:
             self.enforcer = casbin.Enforcer(str(model), str(csv))
         except Exception as exc:  # noqa: BLE001 - casbin raises bare exceptions on bad files
             raise PolicyError(f"casbin could not load the policy: {exc}") from exc
+        check_groups(catalogue, self.groups())
+        self.enforcer.enable_auto_save(False)  # the derived groups live in memory only, never in policy.csv
+        derived = [list(pair) for pair in catalogue.bar_groups()]
+        if derived:
+            self.enforcer.add_named_grouping_policies("g4", derived)
 
     def rows(self) -> list[Row]:
         return [Row.parse([str(v) for v in r]) for r in self.enforcer.get_policy()]
@@ -100,8 +108,9 @@ class PolicyEngine:
     """Loaded once at start-up; immutable afterwards and safe to share between threads."""
 
     def __init__(self, policy_dir: Path, components: Components, catalogue_spec: dict[str, Any],
-                 notices: dict[str, str], generic: tuple[str, ...], rows: list[Row]) -> None:
+                 notices: dict[str, str], generic: tuple[str, ...], rows: list[Row], bases: BasisCatalogue) -> None:
         self.policy_dir = policy_dir
+        self.bases = bases
         self.version = components.version
         self._components = components
         self._notices = notices
@@ -122,23 +131,27 @@ class PolicyEngine:
         with _CACHE_LOCK:
             cached = _CACHE.get(version)
         if cached is None:
-            oracle = CasbinOracle(policy_dir)
+            bases = load_bases(policy_dir)
+            oracle = CasbinOracle(policy_dir, bases)
             rows, groups = oracle.rows(), oracle.groups()
+            check_rows(bases, rows)
             domains = {
                 "status": STATUSES,
                 "tag": catalogue.all_tags() | {UNCLASSIFIED, MEMO_TAG},
                 "purpose": purposes.all_purposes() | {"OTHER"},
-                "basis": BASIS_TOKENS,
+                "basis": bases.tokens(),
             }
             _validate(rows, groups, domains)
-            cached = (compile_table(rows, groups, domains), rows, groups)
+            table = compile_table(rows, groups, domains)
+            check_bars_closed(bases, rows, table, make_cover(groups, domains))
+            cached = (table, rows, bases)
             with _CACHE_LOCK:
                 _CACHE[version] = cached
         generic_spec = _yaml(policy_dir / "emergency_generic.yaml") or {}
         generic = tuple(str(p) for p in generic_spec.get("phrases") or ())
         notices = {p.stem: p.read_text(encoding="utf-8") for p in sorted((policy_dir / "notices").glob("*.md"))}
-        components = Components(cached[0], catalogue, purposes, version)
-        return cls(policy_dir, components, catalogue_spec, notices, generic, cached[1])
+        components = Components(cached[0], catalogue, purposes, version, cached[2].artifact_order())
+        return cls(policy_dir, components, catalogue_spec, notices, generic, cached[1], cached[2])
 
     def decide(self, ctx: DecisionContext) -> Decision:
         """Never raises: any internal error withholds every field (R-GATE-1)."""

@@ -23,32 +23,44 @@ _LEU = Candidate("leu", ("NOT_EDUCATION_RECORD_LEU",), ("R-REC-3",))
 Resolver = Callable[[Resolved, FieldInfo], Resolution]
 
 
+# The artifact steps of bases.yaml's resolution_order, in the shipped order; the engine passes the loaded one.
+ARTIFACT_ORDER = ("order", "emergency", "consent", "report")
+# resolve_field's fall-backs after every artifact, always in this order (a tag, a request-wide test, the purpose
+# path: not interchangeable), so bases.yaml must list them last.
+FALLBACK_STEPS = ("leu", "directory", "path")
+
+
 class Plan:
     """The artifact resolvers that can say anything for this request, in order, decided once per request.
 
-    A resolver is left out only where it would answer (None, []) for every field: no order cited, no emergency
-    wanted, no consent given, no report cited and (for a field other than a clinician memo) no memo path. The
-    resolvers are read from this module's globals when the plan is made, so a test may replace one."""
+    The order is bases.yaml's resolution_order. A resolver is left out only where it would answer (None, []) for
+    every field: no order cited, no emergency wanted, no consent given, no report cited and (for a field other than a
+    clinician memo) no memo path."""
 
     __slots__ = ("memo", "plain")
 
-    def __init__(self, res: Resolved) -> None:
+    def __init__(self, res: Resolved, order: tuple[str, ...] = ARTIFACT_ORDER) -> None:
         request = res.ctx.request
-        order = request.legal_order is not None or request.legal_order_id_given
-        consent = bool(res.consents) or request.consent_id_given
         cited = request.report is not None or request.report_id_given
         memo_path = res.status in ("school_official", "school")
+        order_cited = request.legal_order is not None or request.legal_order_id_given
+        consent = bool(res.consents) or request.consent_id_given
+        wanted = res.emergency.wanted
+        # step -> (its resolver, used for an ordinary field, used for a clinician memo). The resolvers are read from
+        # this module's globals when the plan is made, so a test may replace one.
+        steps: dict[str, tuple[Resolver, bool, bool]] = {
+            "order": (resolve_order, order_cited, order_cited),
+            "emergency": (resolve_emergency, wanted, wanted),
+            "consent": (resolve_consent, consent, consent),
+            "report": (resolve_report, cited, cited or memo_path),
+        }
         plain: list[Resolver] = []
         memo: list[Resolver] = []
-        for resolver, used, used_for_memo in (
-            (resolve_order, order, order),
-            (resolve_emergency, res.emergency.wanted, res.emergency.wanted),
-            (resolve_consent, consent, consent),
-            (resolve_report, cited, cited or memo_path),
-        ):
-            if used:
+        for step in order:
+            resolver, for_plain, for_memo = steps[step]
+            if for_plain:
                 plain.append(resolver)
-            if used_for_memo:
+            if for_memo:
                 memo.append(resolver)
         self.plain: tuple[Resolver, ...] = tuple(plain)
         self.memo: tuple[Resolver, ...] = tuple(memo)

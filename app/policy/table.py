@@ -8,7 +8,7 @@ and every matching withhold row is kept so a withheld field can report all of it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import product
 
@@ -107,12 +107,11 @@ def _closure(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
     return members
 
 
-def compile_table(
-    rows: Iterable[Row],
+def make_cover(
     groups: Mapping[str, Iterable[tuple[str, str]]],
     domains: Mapping[str, frozenset[str]],
-) -> CompiledTable:
-    """Expand every row over the finite attribute domains (keys: status, tag, purpose, basis)."""
+) -> Callable[[str, str], Iterable[str]]:
+    """(column, row value) -> the domain values the value matches: all for "*", else itself and its group members."""
     columns = ("status", "tag", "purpose", "basis")
     group_fn = {"status": "g", "tag": "g2", "purpose": "g3", "basis": "g4"}
     members = {col: _closure(groups.get(group_fn[col], ())) for col in columns}
@@ -123,6 +122,16 @@ def compile_table(
             return domain
         return ({value} | members[col].get(value, set())) & domain
 
+    return cover
+
+
+def compile_table(
+    rows: Iterable[Row],
+    groups: Mapping[str, Iterable[tuple[str, str]]],
+    domains: Mapping[str, frozenset[str]],
+) -> CompiledTable:
+    """Expand every row over the finite attribute domains (keys: status, tag, purpose, basis)."""
+    cover = make_cover(groups, domains)
     ordered = sorted(rows, key=lambda r: r.priority)  # stable: file order breaks ties, as in casbin
     first: dict[Key, Row] = {}
     withholds: dict[Key, list[Row]] = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.policy.engine import BASIS_TOKENS, CasbinOracle, PolicyEngine, PolicyError
+from app.policy.engine import CasbinOracle, PolicyEngine, PolicyError
 from app.policy.table import CompiledTable
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -82,7 +82,7 @@ def test_load_is_fast_and_versioned(engine: PolicyEngine) -> None:
     assert engine.field_tag("clinician_disclosure_memo:9") == "PRIVILEGED"
     assert engine.notice_text("RN-2024-1") and engine.notice_text("RN-0") is None
     assert "iep:{date}:{section}" in engine.field_tags()
-    assert "none" in BASIS_TOKENS
+    assert "none" in engine.table.domains["basis"] and "consent_lift" in engine.bases.bases
 
 
 def _broken(tmp_path: Path, name: str, old: str, new: str) -> Path:
