@@ -32,6 +32,7 @@ from app.audit.service import Event, append_all
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500  # refusals per audit transaction
+_PATH_SAFE = "!$%&'()*+,/:;=@~-._"
 GATHER_S = 0.02  # a refusal waits this long for others to share its transaction
 AUDIT_WAIT_S = 10.0  # a refusal is answered after at most this long even if its audit entry could not be written
 
@@ -67,7 +68,9 @@ class AdmissionMiddleware:
         return self._state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # Liveness stays outside the line: a busy worker is alive, and a probe refused with 503 would get it
+        # restarted. /healthz touches no database and holds its thread for microseconds.
+        if scope["type"] != "http" or scope.get("path") == "/healthz":
             await self.app(scope, receive, send)
             return
         state = self._loop_state()
@@ -131,10 +134,11 @@ class AdmissionMiddleware:
 
 
 def _audit_path(scope: Scope) -> str:
-    # The raw path is percent-encoded (no control characters); cut to what the audit guard accepts.
+    """The path as sent, with anything but printable ASCII percent-encoded and cut to the audit guard's length, so
+    one odd path cannot fail the check of a whole batch of refusals."""
     raw = scope.get("raw_path")
-    path = raw.decode("latin-1") if isinstance(raw, bytes) else quote(str(scope.get("path", "")))
-    return path.split("?", 1)[0][:MAX_STRING]
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else str(scope.get("path", ""))
+    return quote(path.split("?", 1)[0], safe=_PATH_SAFE)[:MAX_STRING]
 
 
 async def _busy(send: Send, retry_after_s: int) -> None:
