@@ -54,7 +54,7 @@ class CasbinOracle:
         model, csv = policy_dir / "model.conf", policy_dir / "policy.csv"
         if not model.is_file() or not csv.is_file():
             raise PolicyError("policies/ needs model.conf and policy.csv")
-        catalogue = catalogue or load_bases(policy_dir)
+        catalogue = load_bases(policy_dir) if catalogue is None else catalogue
         try:
             self.enforcer = casbin.Enforcer(str(model), str(csv))
         except Exception as exc:  # noqa: BLE001 - casbin raises bare exceptions on bad files

@@ -118,6 +118,15 @@ def test_release_row_ranked_above_a_bar_is_refused_naming_it(tmp_path: Path) -> 
     _refused(policy, "row 105 R-SO-1", "does not lift bar", "mou_share")
 
 
+def test_service_refuses_to_start_on_a_policy_that_fails_open(tmp_path: Path) -> None:
+    from app.main import create_app
+    from tests.factories import make_settings
+
+    policy = _copy(tmp_path, NEW_BASIS, "p, 106, R-SO-1, LE, *, *, mou_share, allow, release\n")
+    with pytest.raises(PolicyError, match="row 106 R-SO-1"):
+        create_app(make_settings(f"sqlite:///{tmp_path}/g.db", tmp_path, policy_dir=policy))
+
+
 def test_bar_listed_without_an_exception_rule_is_refused(tmp_path: Path) -> None:
     no_rule = NEW_BASIS + "    lifts: {37L: }\n"
     _refused(_copy(tmp_path / "a", no_rule, NEW_ROW), "basis mou_share", "bar 37L", "exception rules")
