@@ -10,9 +10,12 @@ reads only its district's entries (queries.py) and no one can move an entry acro
 breaking the chain. The district is, in this order: the one the caller names (`district_id=`, for configuration of a
 district, school or user); the district of the entry's request; the district of its actor, when the actor is a user
 with a district (so a district user's refused probe of another district's student stays that user's district's
-business); the district of its student. Entries of none of these (policy.loaded, a platform admin's own reads, a
-token naming no user) belong to no district: only callers without a district see them. The lookups read the
-session's identity map first; on the gate's path the request and the caller are there, so stamping costs no query.
+business); the district of its student; else, when exactly one district is configured, that district (a one-district
+deployment is all that district's: its auditor reads the failed logins and policy loads as before). Entries of
+none of these (policy.loaded before any district exists; with several districts, a platform admin's own reads or a
+token naming no user, whose path could name any district's ids) belong to no district: only callers without a
+district see them. The lookups read the session's identity map first; on the gate's path the request and the caller
+are there, so stamping costs no query.
 """
 
 from __future__ import annotations
@@ -124,8 +127,12 @@ def _districts(session: Session, events: Sequence[Event]) -> list[str | None]:
             found[kind, key] = repo.district_of(session, kind, key)
         return found[kind, key]
 
-    return [event.district_id or lookup("request", event.request_id) or lookup("user", event.actor_id)
-            or lookup("student", event.student_id) for event in events]
+    stamped = [event.district_id or lookup("request", event.request_id) or lookup("user", event.actor_id)
+               or lookup("student", event.student_id) for event in events]
+    if None in stamped:
+        only = repo.only_district_id(session)
+        stamped = [district_id or only for district_id in stamped]
+    return stamped
 
 
 def append_in_new_transaction(session_factory: Callable[[], Session], type: str, **kwargs: Any) -> AppendedEntry:

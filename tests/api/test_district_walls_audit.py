@@ -104,3 +104,19 @@ def test_checkpoints_are_listed_to_the_district_that_signed_them(walls: TestClie
     # One chain for every district, and it verifies with every entry stamped.
     verified = client.get(f"{API}/verify", headers=auth("aud-2")).json()
     assert verified["ok"] is True and verified["checkpoint_seq"] == platform.json()["seq"]
+
+
+def test_entries_of_no_district_are_the_only_districts_or_the_platforms(harbor: TestClient) -> None:
+    """With one district, a failed login (no caller to name a district) is that district's: its auditor reads it.
+    With two, it could concern either, so only the platform admin reads it."""
+    client = harbor
+    assert client.get("/api/v1/policy", headers={"Authorization": "Bearer garbage"}).status_code == 401
+    assert [e["type"] for e in events(client, "aud-1", type="auth.failed")] == ["auth.failed"]
+    load_dover(client)
+    assert client.get("/api/v1/policy", headers={"Authorization": "Bearer garbage"}).status_code == 401
+    assert len(events(client, "admin", type="auth.failed")) == 2
+    assert len(events(client, "aud-1", type="auth.failed")) == 1
+    assert events(client, "aud-2", type="auth.failed") == []
+    # policy.loaded came before any district: the platform's alone.
+    assert events(client, "aud-1", type="policy.loaded") == []
+    assert [e["type"] for e in events(client, "admin", type="policy.loaded")] == ["policy.loaded"]
