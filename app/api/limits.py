@@ -49,7 +49,8 @@ class BodyLimitMiddleware:
                 break
             seen += len(message.get("body", b""))
             if seen > self.max_body:
-                await _drain(receive, seen)
+                if message.get("more_body", False):  # after the last part, receive() waits for a disconnect
+                    await _drain(receive, seen)
                 await _too_large(scope, receive, send)
                 return
             if not message.get("more_body", False):
