@@ -119,7 +119,7 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(DataError)
     def _data_error(_req: Request, exc: DataError) -> JSONResponse:
         # A value the database cannot store (bad input the schemas missed); the transaction was rolled back.
-        log.warning("refused input the database cannot store: %s", _describe(exc))
+        log.warning("refused input the database cannot store: %s", describe_error(exc))
         return problem(422, "Unprocessable content", "The request holds a value that cannot be stored.")
 
     # Errors the middleware below does not see (raised outside it) still reach Starlette's handler.
@@ -129,12 +129,12 @@ def install_handlers(app: FastAPI) -> None:
 
 def unexpected(req: Request, exc: Exception) -> JSONResponse:
     """Fail closed: no data, no internals, and a log line without the exception's message (it may hold a value)."""
-    log.error("unhandled error: %s", _describe(exc))
+    log.error("unhandled error: %s", describe_error(exc))
     _audit_failure(req, exc)
     return problem(500, "Internal error", "The request failed and nothing was released.")
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
     """The exception's type, its causes' types and where in the app it was raised; never a message."""
     parts: list[str] = []
     seen: BaseException | None = exc

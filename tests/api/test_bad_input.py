@@ -14,11 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from app.audit import repository as audit_repo
 from app.audit.guard import MAX_STRING
 from app.db.session import make_engine
+from app.errors import describe_error
 from tests.factories import auth
 from tests.harbor import VALUES, request_body
 
@@ -131,3 +135,18 @@ def test_every_engine_hides_bound_parameters(db_url: str) -> None:
         assert engine.hide_parameters is True
     finally:
         engine.dispose()
+
+
+def test_an_unexpected_error_is_logged_without_its_message(db_url: str) -> None:
+    """Item 6: what the fail-closed handler logs names the error's type and where it was raised, never its message,
+    which quotes the statement and (on an engine made without make_engine) its bound values."""
+    raw = create_engine(db_url)
+    try:
+        with pytest.raises(DBAPIError) as caught, raw.connect() as conn:
+            conn.execute(text("SELECT * FROM no_such_table WHERE x = :v"), {"v": VALUES["religion"]})
+    finally:
+        raw.dispose()
+    assert VALUES["religion"] in str(caught.value)  # the message would have leaked it
+    described = describe_error(caught.value)
+    assert VALUES["religion"] not in described and "no_such_table" not in described
+    assert type(caught.value).__name__ in described
