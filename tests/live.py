@@ -179,6 +179,8 @@ def drive(base: str, clients: int, seconds: float, request: Request = mixed, per
             mine.append(answer)
             if answer.status == 503:  # a polite client: it waits as told (at most a second here)
                 stop.wait(min(float(answer.headers.get("retry-after", "1")), 1.0))
+            elif answer.status == 0:  # no server (killed): do not spin on refused connections
+                stop.wait(0.05)
         with lock:
             answers.extend(mine)
 
