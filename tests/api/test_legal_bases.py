@@ -139,3 +139,22 @@ def test_orders_calling_for_immigration_status_need_counsel(harbor: TestClient) 
                       headers=auth("admin")).json()["id"]
     assert harbor.post(f"/api/v1/legal-orders/{oid}/validate", json={}, headers=auth("prin-1")).status_code == 403
     assert harbor.post(f"/api/v1/legal-orders/{oid}/validate", json={}, headers=auth("cnsl-1")).status_code == 200
+
+
+def test_recipients_named_by_agency_or_role_are_recorded(harbor: TestClient) -> None:
+    """Recipients such as "agency:Harbor PD" hold a space: they are audited as ids (recipient_ids), not refused
+    by the audit guard as free text (which answered 500)."""
+    parties = ["sro-1", "agency:Harbor PD", "role:ems"]
+    declared = harbor.post("/api/v1/emergencies", json={**EMERGENCY, "recipients": parties}, headers=auth("prin-1"))
+    assert declared.status_code == 201, declared.text
+    added = harbor.post(f"/api/v1/emergencies/{declared.json()['id']}/recipients",
+                        json={"recipients": ["agency:Bay State Police"], "necessary_fields": {"photo": "identify"}},
+                        headers=auth("prin-1"))
+    assert added.status_code == 200, added.text
+    consent = harbor.post("/api/v1/students/st-a/consents", json={**CONSENT, "recipients": ["agency:Harbor PD"]},
+                          headers=auth("prin-1"))
+    assert consent.status_code == 201, consent.text
+    events = harbor.get("/api/v1/audit/events", params={"type": "emergency.declared"}, headers=auth("aud-1"))
+    recorded = [e["data"] for e in events.json()["events"]]
+    assert any(d.get("recipient_ids") == parties for d in recorded)
+    assert any(d.get("added_recipient_ids") == ["agency:Bay State Police"] for d in recorded)

@@ -180,7 +180,7 @@ def declare_emergency(session: Session, caller: Principal, body: EmergencyIn, ge
     session.flush()
     for student_id in body.student_ids:
         append(session, "emergency.declared", actor_id=caller.id, student_id=student_id, data={
-            "emergency_id": emergency.id, "imminence": body.imminence, "recipients": body.recipients,
+            "emergency_id": emergency.id, "imminence": body.imminence, "recipient_ids": body.recipients,
             "necessary_fields": sorted(body.necessary_fields), "review_at": review.isoformat()})
     return emergency
 
@@ -266,7 +266,7 @@ def add_recipients(session: Session, caller: Principal, emergency_id: str, body:
     emergency.body = merged
     session.flush()
     append(session, "emergency.declared", actor_id=caller.id, district_id=emergency.district_id, data={
-        "emergency_id": emergency.id, "added_recipients": body.recipients})
+        "emergency_id": emergency.id, "added_recipient_ids": body.recipients})
     return emergency
 
 
