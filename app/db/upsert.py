@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,13 +14,25 @@ RowT = TypeVar("RowT", bound=Base)
 
 
 def get_or_add(session: Session, model: type[RowT], row_id: str) -> tuple[RowT, bool]:
-    """The row with this id, and whether it was created now (201) rather than updated (200)."""
+    """The row with this id, and whether it was created now (201) rather than updated (200).
+
+    Two PUTs creating one id at once would both find no row and the second would fail on the duplicate key at its
+    flush (a 500). On PostgreSQL a transaction-scoped advisory lock on (table, id) makes the second wait for the
+    first's commit, after which it finds the row and updates it (200). SQLite's writer lock, held from BEGIN,
+    already orders them."""
+    _lock_id(session, model, row_id)
     row = session.get(model, row_id)
     if row is not None:
         return row, False
     row = model(id=row_id)
     session.add(row)
     return row, True
+
+
+def _lock_id(session: Session, model: type[RowT], row_id: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                        {"key": f"{model.__tablename__}:{row_id}"})
 
 
 def get_or_insert(session: Session, model: type[RowT], row_id: str, **values: Any) -> tuple[RowT, bool]:

@@ -25,7 +25,7 @@ import pytest
 
 from tests.api.test_bad_input import BAD_BODIES, BAD_DOB, BAD_QUERIES, NEVER_ECHOED
 from tests.factories import PROJECT, SECRET, auth
-from tests.harbor import NOW, VALUES, load_harbor, request_body
+from tests.harbor import HARBOR_DISTRICT, NOW, VALUES, load_harbor, request_body
 
 GK = str(PROJECT / ".venv" / "bin" / "gatekeeper")
 LOADED_DOBS = ["2009-06-14", "2009-02-11"]  # st-a and v-1 in tests/harbor.py
@@ -161,6 +161,22 @@ def _concurrent_puts(client: httpx.Client, base: str) -> list[str]:
     return sent
 
 
+def _concurrent_creates(base: str) -> None:
+    """WRITERS simultaneous PUTs creating one new school, incident, user and district: one 201, the rest 200."""
+    district = {**HARBOR_DISTRICT, "name": "Race District"}
+    creates = [
+        ("/api/v1/schools/race-school", {"district_id": "hrps", "name": "Race School", "grades": ["9"]}),
+        ("/api/v1/incidents/INC-RACE", {"school_id": "hhs", "occurred_at": "2025-03-07T12:10:00-05:00",
+                                        "classification": "CODE_OF_CONDUCT",
+                                        "students": [{"student_id": "st-a", "role": "aggressor"}]}),
+        ("/api/v1/users/race-user", {"name": "Race User", "role": "staff", "school_ids": ["hhs"]}),
+        ("/api/v1/districts/race-district", district),
+    ]
+    for path, body in creates:
+        statuses = _together(base, path, [body] * WRITERS)
+        assert sorted(statuses) == [200] * (WRITERS - 1) + [201], (path, statuses)
+
+
 def _together(base: str, path: str, bodies: list[dict[str, Any]]) -> list[int]:
     statuses: list[int] = []
     lock = threading.Lock()
@@ -190,6 +206,7 @@ def test_real_server_refuses_bad_input_and_logs_no_value(server: Server) -> None
         raced = _concurrent_puts(client, server.base)
         assert client.post("/api/v1/disclosure-requests", json=request_body(),
                            headers=auth("sro-1")).status_code == 201
+        _concurrent_creates(server.base)  # last: a second district changes what "the district" defaults to
     logs = server.stop()
     loaded = [*VALUES.values(), "Victor Synthetic-Osei", *LOADED_DOBS, BAD_DOB, "Bad-put", *raced]
     leaked = [value for value in loaded if value in logs]
