@@ -173,8 +173,9 @@ def check_groups(catalogue: BasisCatalogue, groups: Mapping[str, Iterable[tuple[
 
 
 def check_rows(catalogue: BasisCatalogue, rows: Iterable[Row]) -> None:
-    """Every basis column names `*`, a catalogue token or the group of a defined bar; a release row under a token
-    names one of that basis's rules (or an exception rule it lifts by); every bar has a deny row."""
+    """Every basis column names `*`, a catalogue token or the group of a defined bar; a bar row withholds under the
+    bar's rule; a release row under a token names one of that basis's rules (or an exception rule it lifts by);
+    every bar has a deny row."""
     barred: set[str] = set()
     for row in rows:
         where = f"policy.csv: row {row.priority} {row.rule}"
@@ -187,6 +188,8 @@ def check_rows(catalogue: BasisCatalogue, rows: Iterable[Row]) -> None:
                                   f"(bars of bases.yaml: {', '.join(sorted(catalogue.bars))})")
             if row.eft != "deny":
                 raise PolicyError(f"{where} names bar group {row.basis} but does not withhold")
+            if row.rule != bar.rule:
+                raise PolicyError(f"{where} enforces bar {bar.name}, whose rule in bases.yaml is {bar.rule}")
             barred.add(bar.name)
             continue
         basis = catalogue.bases.get(row.basis)

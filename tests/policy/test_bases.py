@@ -153,6 +153,7 @@ def test_unknown_bar_is_refused(tmp_path: Path) -> None:
         ("", NEW_ROW, ("row 456 R-SO-1", "basis token mou_share", "does not define")),
         (NEW_BASIS, "p, 456, R-CON-4, *, *, *, mou_share, allow, release\n", ("row 456 R-CON-4", "mou_share")),
         ("", "g4, mou_share, NOLIFT_37L\n", ("restates a bar group",)),
+        ("", "p, 260, R-CON-6, LE, RELIGION, *, NOLIFT_37L, deny, withhold:W_37L\n", ("row 260", "R-37L-3")),
     ],
 )
 def test_invalid_catalogue_is_refused(tmp_path: Path, bases_extra: str, csv_extra: str, words: tuple[str, ...]) -> None:
