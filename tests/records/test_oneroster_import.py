@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -116,3 +117,22 @@ def test_import_refuses_an_unconfigured_district(sessions: sessionmaker[Session]
 
     with sessions() as s, pytest.raises(ImportRefusedError, match="not configured"), s.begin():
         import_oneroster(s, DATA / "oneroster-1.1", "elsewhere", load_vocabulary(PROJECT / "policies"))
+
+
+def test_every_import_entry_names_the_districts_wall(run_import: Importer, sessions: sessionmaker[Session],
+                                                     vocab: Any) -> None:
+    """With a second district configured, the import's config.changed and import.completed entries (which name
+    no student) still belong to the imported district, so its auditors read them and the other district's do not."""
+    from app.domain.districts.schemas import DistrictIn
+    from app.domain.districts.service import put_district
+    from app.records.oneroster.writer import ACTOR_ID
+    from tests.factories import DISTRICT
+    from tests.records.conftest import ADMIN
+
+    with sessions() as session, session.begin():
+        put_district(session, ADMIN, "d2", DistrictIn.model_validate({**DISTRICT, "name": "Dover"}), vocab)
+    run_import(DATA / "oneroster-1.1")
+    with sessions() as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.actor_id == ACTOR_ID)).all()
+    assert {e.type for e in entries} == {"record.loaded", "config.changed", "import.completed"}
+    assert {e.district_id for e in entries} == {"hrps"}

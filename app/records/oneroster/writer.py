@@ -84,13 +84,14 @@ def write_bundle(session: Session, bundle: Bundle, district_id: str, vocab: Voca
     summary.links_removed = guardians.links_removed
     parent_audits = guardians.audits
     for done, (student_id, data) in enumerate(audits, 1):
-        append(session, "record.loaded", actor_id=ACTOR_ID, student_id=student_id, data=data)
+        append(session, "record.loaded", actor_id=ACTOR_ID, student_id=student_id, data=data,
+               district_id=district_id)
         if progress and (done % 500 == 0 or done == len(audits)):
             progress("auditing", done, len(audits))
     for data in parent_audits:
-        append(session, "config.changed", actor_id=ACTOR_ID, data=data)
-    if summary.changed:
-        append(session, "import.completed", actor_id=ACTOR_ID,
+        append(session, "config.changed", actor_id=ACTOR_ID, data=data, district_id=district_id)
+    if summary.changed:  # every entry names the import's district: its auditors read them behind the wall
+        append(session, "import.completed", actor_id=ACTOR_ID, district_id=district_id,
                data={"source": "oneroster", "version": bundle.version, "district_id": district_id,
                      **summary.as_dict()})
     return summary
