@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 from fastapi.testclient import TestClient
 
@@ -33,6 +34,14 @@ def token(sub: str, *, secret: str = SECRET, iss: str = "gatekeeper", aud: str =
 
 def auth(sub: str, **kw: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(sub, **kw)}"}
+
+
+def audit_events(client: httpx.Client, by: str = "aud-1", **params: Any) -> list[dict[str, Any]]:
+    """GET /audit/events as `by` (a TestClient or a client of a live server), asserting 200."""
+    resp = client.get("/api/v1/audit/events", params={"limit": 1000, **params}, headers=auth(by))
+    assert resp.status_code == 200, resp.text[:300]
+    found: list[dict[str, Any]] = resp.json()["events"]
+    return found
 
 
 def bootstrap_admin(client: TestClient, user_id: str = "admin") -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.factories import auth
-from tests.harbor import HARBOR_DISTRICT, request_body
+from tests.harbor import CONSENT, EMERGENCY, HARBOR_DISTRICT, ORDER, request_body
 
 D2 = "d2"
 D2_USERS: dict[str, dict[str, Any]] = {
@@ -25,20 +25,6 @@ D2_USERS: dict[str, dict[str, Any]] = {
 ADM_1 = {"name": "Harbor privacy officer", "role": "admin", "district_id": "hrps"}
 D2_VALUES = {"name": "Zed Dover-Synthetic", "religion": "Dover-synthetic-faith-value"}
 
-CONSENT: dict[str, Any] = {
-    "signed_by": "parent-ana", "signer_relationship": "parent", "signed_on": "2025-03-01", "written": True,
-    "authenticated": True, "language": "en", "fields": ["grades"], "purpose": "DIVERSION",
-    "recipients": ["sro-1"], "expires_on": "2025-06-30"}
-EMERGENCY: dict[str, Any] = {
-    "school_id": "hhs", "student_ids": ["st-a"],
-    "threat": "At 07:10 a student posted a photo of a handgun with a list of named classmates for tomorrow.",
-    "significance": "Firearm access plus a target list", "imminence": "imminent",
-    "persons_at_risk": "HHS students and staff", "starts_at": "2025-03-10T09:45:00-05:00",
-    "review_at": "2025-03-10T13:45:00-05:00", "recipients": ["sro-1"],
-    "necessary_fields": {"photo": "identify the student"}}
-ORDER: dict[str, Any] = {
-    "kind": "COURT_ORDER", "student_id": "st-a", "issuer": "Juvenile Court", "case": "JV-1",
-    "issued_on": "2025-03-05", "fields": ["attendance_detail"], "recipient": "det-1"}
 
 
 def put_ok(client: TestClient, path: str, body: dict[str, Any], by: str = "admin") -> None:

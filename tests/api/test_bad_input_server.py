@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from tests.api.test_bad_input import BAD_BODIES, BAD_DOB, BAD_QUERIES, NEVER_ECHOED
-from tests.factories import PROJECT, SECRET, auth
+from tests.factories import PROJECT, SECRET, audit_events, auth
 from tests.harbor import HARBOR_DISTRICT, NOW, VALUES, load_harbor, request_body
 
 GK = str(PROJECT / ".venv" / "bin" / "gatekeeper")
@@ -122,21 +122,14 @@ def _chunked(client: httpx.Client) -> None:
     assert ok.status_code == 201, ok.text[:300]
 
 
-def _events(client: httpx.Client, type: str) -> list[dict[str, Any]]:
-    resp = client.get("/api/v1/audit/events", params={"type": type, "limit": 1000}, headers=auth("admin"))
-    assert resp.status_code == 200, resp.text[:300]
-    events: list[dict[str, Any]] = resp.json()["events"]
-    return events
-
-
 def _odd_paths(client: httpx.Client) -> None:
     template = "/api/v1/students/{student_id}"
-    before = {t: len(_events(client, t)) for t in ("auth.failed", "access.forbidden")}
+    before = {t: len(audit_events(client, "admin", type=t)) for t in ("auth.failed", "access.forbidden")}
     for path in ("/api/v1/students/%1f", "/api/v1/students/" + "s" * 600):
         _problem(client.get(path), 401, f"no token on {path[:30]}")
         _problem(client.get(path, headers=auth("sro-1")), 403, f"an SRO on {path[:30]}")
     for type in ("auth.failed", "access.forbidden"):
-        added = _events(client, type)[before[type]:]
+        added = audit_events(client, "admin", type=type)[before[type]:]
         assert [e["data"]["path"] for e in added] == [template, template], (type, added)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import auth
+from tests.factories import audit_events, auth
 from tests.harbor import VALUES, outcomes, request_body
 
 URL = "/api/v1/disclosure-requests"
@@ -19,12 +19,6 @@ def _create(client: TestClient, **over: Any) -> dict[str, Any]:
     resp = client.post(URL, json=request_body(**over), headers=auth("sro-1"))
     assert resp.status_code == 201, resp.text
     return dict(resp.json())
-
-
-def _events(client: TestClient, **query: str) -> list[dict[str, Any]]:
-    resp = client.get("/api/v1/audit/events", params=query, headers=auth("aud-1"))
-    assert resp.status_code == 200, resp.text
-    return list(resp.json()["events"])
 
 
 def test_mixed_request_through_approval(harbor: TestClient) -> None:
@@ -58,7 +52,7 @@ def test_mixed_request_through_approval(harbor: TestClient) -> None:
     assert mine["released"] == {name: VALUES[name] for name in APPROVABLE}
     theirs = harbor.get(f"{URL}/{created['id']}", headers=auth("prin-1")).json()
     assert "released" not in theirs
-    types = {e["type"] for e in _events(harbor, request_id=created["id"])}
+    types = {e["type"] for e in audit_events(harbor, request_id=created["id"])}
     assert {"request.created", "request.decided", "request.approved", "data.released", "data.read"} <= types
 
     record = harbor.get("/api/v1/students/st-a/disclosure-record", headers=auth("parent-ana"))
@@ -85,7 +79,7 @@ def test_approval_conflicts_change_nothing(harbor: TestClient) -> None:
         assert resp.headers["content-type"].startswith("application/problem+json")
     again = harbor.get(f"{URL}/{rid}", headers=auth("sro-1")).json()
     assert again["decision"] == "PENDING_APPROVAL"
-    assert len([e for e in _events(harbor, request_id=rid) if e["type"] == "approval.rejected"]) >= 4
+    assert len([e for e in audit_events(harbor, request_id=rid) if e["type"] == "approval.rejected"]) >= 4
     assert harbor.post(f"{URL}/nope/approve", json={}, headers=auth("prin-1")).status_code == 404
 
 
@@ -140,7 +134,7 @@ def test_auth_and_role_errors(harbor: TestClient) -> None:
     {"justification": "x" * 10_001},
 ])
 def test_bad_requests_are_422_and_store_nothing(harbor: TestClient, over: dict[str, Any]) -> None:
-    before = len(_events(harbor, type="request.created"))
+    before = len(audit_events(harbor, type="request.created"))
     resp = harbor.post(URL, json=request_body(**over), headers=auth("sro-1"))
     assert resp.status_code == 422, resp.text
-    assert len(_events(harbor, type="request.created")) == before
+    assert len(audit_events(harbor, type="request.created")) == before

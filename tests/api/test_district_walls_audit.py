@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import auth
+from tests.factories import audit_events, auth
 from tests.harbor import VALUES
 from tests.walls import D2_VALUES, harbor_artifacts, load_dover
 
@@ -29,20 +29,13 @@ def walls(harbor: TestClient) -> Iterator[TestClient]:
     yield harbor
 
 
-def events(client: TestClient, by: str, **params: Any) -> list[dict[str, Any]]:
-    resp = client.get(f"{API}/events", params={"limit": 1000, **params}, headers=auth(by))
-    assert resp.status_code == 200, resp.text
-    found: list[dict[str, Any]] = resp.json()["events"]
-    return found
-
-
 def district_of(event: dict[str, Any]) -> str | None:
     return event.get("district_id")
 
 
 def test_a_district_reads_only_its_own_events(walls: TestClient) -> None:
     client = walls
-    everything = events(client, "admin")
+    everything = audit_events(client, "admin")
     by_district = {d: [e for e in everything if district_of(e) == d] for d in ("hrps", "d2", None)}
     assert by_district["hrps"] and by_district["d2"] and by_district[None]
     assert {e["type"] for e in by_district[None]} >= {"policy.loaded"}
@@ -54,15 +47,15 @@ def test_a_district_reads_only_its_own_events(walls: TestClient) -> None:
         if event["student_id"] == "st-z" or event["actor_id"] in ("adm-2", "aud-2", "prin-d2"):
             assert district_of(event) == "d2", event
     for who, district in (("aud-2", "d2"), ("adm-2", "d2"), ("aud-1", "hrps")):
-        seen = events(client, who)
+        seen = audit_events(client, who)
         assert seen and all(district_of(e) == district for e in seen)
         # Exactly the district's entries the platform admin saw, plus those written since (its own reads).
         before = {e["seq"] for e in seen if e["seq"] <= everything[-1]["seq"]}
         assert before == {e["seq"] for e in by_district[district]}
-    assert events(client, "aud-2", student_id="st-a") == []
-    assert events(client, "aud-2", type="request.decided") == []
-    assert events(client, "aud-2", actor_id="prin-1") == []
-    assert len(events(client, "aud-1", student_id="st-a")) == len(
+    assert audit_events(client, "aud-2", student_id="st-a") == []
+    assert audit_events(client, "aud-2", type="request.decided") == []
+    assert audit_events(client, "aud-2", actor_id="prin-1") == []
+    assert len(audit_events(client, "aud-1", student_id="st-a")) == len(
         [e for e in everything if e["student_id"] == "st-a"])
 
 
@@ -99,7 +92,7 @@ def test_checkpoints_are_listed_to_the_district_that_signed_them(walls: TestClie
     assert listed("aud-2") == listed("adm-2") == [dover.json()["seq"]]
     assert listed("aud-1") == listed("adm-1") == []
     assert listed("admin") == [platform.json()["seq"], dover.json()["seq"]]
-    signed = events(client, "aud-2", type="audit.checkpointed")
+    signed = audit_events(client, "aud-2", type="audit.checkpointed")
     assert [e["data"]["checkpoint_seq"] for e in signed] == [dover.json()["seq"]]
     # One chain for every district, and it verifies with every entry stamped.
     verified = client.get(f"{API}/verify", headers=auth("aud-2")).json()
@@ -111,12 +104,12 @@ def test_entries_of_no_district_are_the_only_districts_or_the_platforms(harbor: 
     With two, it could concern either, so only the platform admin reads it."""
     client = harbor
     assert client.get("/api/v1/policy", headers={"Authorization": "Bearer garbage"}).status_code == 401
-    assert [e["type"] for e in events(client, "aud-1", type="auth.failed")] == ["auth.failed"]
+    assert [e["type"] for e in audit_events(client, "aud-1", type="auth.failed")] == ["auth.failed"]
     load_dover(client)
     assert client.get("/api/v1/policy", headers={"Authorization": "Bearer garbage"}).status_code == 401
-    assert len(events(client, "admin", type="auth.failed")) == 2
-    assert len(events(client, "aud-1", type="auth.failed")) == 1
-    assert events(client, "aud-2", type="auth.failed") == []
+    assert len(audit_events(client, "admin", type="auth.failed")) == 2
+    assert len(audit_events(client, "aud-1", type="auth.failed")) == 1
+    assert audit_events(client, "aud-2", type="auth.failed") == []
     # policy.loaded came before any district: the platform's alone.
-    assert events(client, "aud-1", type="policy.loaded") == []
-    assert [e["type"] for e in events(client, "admin", type="policy.loaded")] == ["policy.loaded"]
+    assert audit_events(client, "aud-1", type="policy.loaded") == []
+    assert [e["type"] for e in audit_events(client, "admin", type="policy.loaded")] == ["policy.loaded"]

@@ -8,21 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import auth
-
-CONSENT: dict[str, Any] = {
-    "signed_by": "parent-ana", "signer_relationship": "parent", "signed_on": "2025-03-01", "written": True,
-    "authenticated": True, "language": "en", "fields": ["grades"], "purpose": "DIVERSION",
-    "recipients": ["sro-1"], "expires_on": "2025-06-30"}
-EMERGENCY: dict[str, Any] = {
-    "school_id": "hhs", "student_ids": ["st-a"],
-    "threat": "At 07:10 a student posted a photo of a handgun with a list of named classmates for tomorrow.",
-    "significance": "Firearm access plus a target list", "imminence": "imminent",
-    "persons_at_risk": "HHS students and staff", "starts_at": "2025-03-10T09:45:00-05:00",
-    "review_at": "2025-03-10T13:45:00-05:00", "recipients": ["sro-1"],
-    "necessary_fields": {"photo": "identify the student"}}
-ORDER: dict[str, Any] = {
-    "kind": "COURT_ORDER", "student_id": "st-a", "issuer": "Juvenile Court", "case": "JV-1",
-    "issued_on": "2025-03-05", "fields": ["attendance_detail"], "recipient": "det-1"}
+from tests.harbor import CONSENT, EMERGENCY, ORDER
 
 
 def test_consent_lifecycle(harbor: TestClient) -> None:

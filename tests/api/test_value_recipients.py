@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.db.artifacts import DisclosureRequest
-from tests.factories import auth
+from tests.factories import audit_events, auth
 from tests.harbor import VALUES
 
 URL = "/api/v1/disclosure-requests"
@@ -21,12 +21,6 @@ def _post(client: TestClient, caller: str, **over: Any) -> dict[str, Any]:
     resp = client.post(URL, json={**DIRECTORY, **over}, headers=auth(caller))
     assert resp.status_code == 201, resp.text
     return dict(resp.json())
-
-
-def _events(client: TestClient, **query: str) -> list[dict[str, Any]]:
-    resp = client.get("/api/v1/audit/events", params=query, headers=auth("aud-1"))
-    assert resp.status_code == 200, resp.text
-    return list(resp.json()["events"])
 
 
 def _request_count(client: TestClient) -> int:
@@ -60,7 +54,7 @@ def test_a_police_forward_releases_to_the_recipient_alone(harbor: TestClient) ->
     assert as_recipient.json()["released"] == {"attendance_detail": VALUES["attendance_detail"],
                                                "grades": VALUES["grades"]}
 
-    reads = [e for e in _events(harbor, request_id=created["id"]) if e["type"] == "data.read"]
+    reads = [e for e in audit_events(harbor, request_id=created["id"]) if e["type"] == "data.read"]
     assert [e["actor_id"] for e in reads] == ["det-1"]
 
 
@@ -88,7 +82,7 @@ def test_only_district_staff_may_name_another_requester(harbor: TestClient) -> N
         assert resp.headers["content-type"].startswith("application/problem+json")
         assert VALUES["name"] not in resp.text
     assert _request_count(harbor) == before
-    forbidden = [e for e in _events(harbor, type="access.forbidden") if e["data"].get("why") == "requester"]
+    forbidden = [e for e in audit_events(harbor, type="access.forbidden") if e["data"].get("why") == "requester"]
     assert sorted(e["actor_id"] for e in forbidden) == ["det-1", "det-1", "sro-1"]
 
     preview = harbor.post("/api/v1/decisions/preview", json={**DIRECTORY, "requester": "sro-1"},
