@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.artifacts import DisclosureRequest
+from app.domain import walled
 from app.domain.access import DistrictScope
 
 
@@ -14,9 +15,7 @@ def get(session: Session, request_id: str) -> DisclosureRequest | None:
 
 
 def get_in(session: Session, scope: DistrictScope, request_id: str) -> DisclosureRequest | None:
-    """The request, if the scope admits its district; None for a missing one and one behind the wall alike."""
-    row = session.get(DisclosureRequest, request_id)
-    return row if row is not None and scope.admits(row.district_id) else None
+    return walled.get_in(session, scope, DisclosureRequest, request_id)
 
 
 def pending_in_district(session: Session, district_id: str | None, school_id: str | None,

@@ -6,6 +6,7 @@ from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import District, School, User
+from app.domain import walled
 from app.domain.access import DistrictScope
 
 
@@ -20,14 +21,12 @@ def district_in(session: Session, scope: DistrictScope, district_id: str) -> Dis
 
 
 def school_in(session: Session, scope: DistrictScope, school_id: str) -> School | None:
-    school = session.get(School, school_id)
-    return school if school is not None and scope.admits(school.district_id) else None
+    return walled.get_in(session, scope, School, school_id)
 
 
 def user_in(session: Session, scope: DistrictScope, user_id: str) -> User | None:
     """The user, if the scope admits its district (a user of no district only for a caller of none)."""
-    user = session.get(User, user_id)
-    return user if user is not None and scope.admits(user.district_id) else None
+    return walled.get_in(session, scope, User, user_id)
 
 
 def party_in(session: Session, scope: DistrictScope, user_id: str) -> User | None:

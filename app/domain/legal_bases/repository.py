@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.db.artifacts import Consent, Emergency, LegalOrder, Report
 from app.db.models import Student
+from app.domain import walled
 from app.domain.access import DistrictScope
 
 
@@ -59,8 +60,7 @@ def order_in(session: Session, scope: DistrictScope, order_id: str) -> LegalOrde
 
 
 def emergency_in(session: Session, scope: DistrictScope, emergency_id: str) -> Emergency | None:
-    emergency = session.get(Emergency, emergency_id)
-    return emergency if emergency is not None and scope.admits(emergency.district_id) else None
+    return walled.get_in(session, scope, Emergency, emergency_id)
 
 
 def _student_admitted(session: Session, scope: DistrictScope, student_id: str) -> bool:

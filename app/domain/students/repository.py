@@ -8,18 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Incident, Student, StudentField
+from app.domain import walled
 from app.domain.access import DistrictScope
 
 
 def student_in(session: Session, scope: DistrictScope, student_id: str) -> Student | None:
-    """The student, if the scope admits its district; None for a missing one and one behind the wall alike."""
-    student = session.get(Student, student_id)
-    return student if student is not None and scope.admits(student.district_id) else None
+    return walled.get_in(session, scope, Student, student_id)
 
 
 def incident_in(session: Session, scope: DistrictScope, incident_id: str) -> Incident | None:
-    incident = session.get(Incident, incident_id)
-    return incident if incident is not None and scope.admits(incident.district_id) else None
+    return walled.get_in(session, scope, Incident, incident_id)
 
 
 def fields_of(session: Session, student: Student) -> Sequence[StudentField]:
