@@ -127,6 +127,32 @@ def policy_test(policy_dir: str | None = typer.Option(None, "--policy-dir")) -> 
         raise typer.Exit(1)
 
 
+@policy_app.command("explain")
+def policy_explain(fmt: str = typer.Option("md", "--format", help="md (Markdown) or html."),
+                   policy_dir: str | None = typer.Option(None, "--policy-dir"),
+                   out: str | None = typer.Option(None, "--out", help="Write to this file instead of stdout.")) -> None:
+    """Print the whole policy in plain language (bars, bases, table, purposes, fields, notices, version)."""
+    from pathlib import Path
+
+    from app.policy.explain import FORMATS, explain
+    from app.policy.table import PolicyError
+
+    if fmt not in FORMATS:
+        typer.echo(f"--format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    # Like `policy test`: no database or secret, only GATEKEEPER_POLICY_DIR.
+    directory = Path(policy_dir) if policy_dir else Settings(env="test").policy_dir
+    try:
+        text = explain(directory, fmt)
+    except PolicyError as exc:
+        typer.echo(f"policy error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
 def main() -> None:
     try:
         app()

@@ -200,5 +200,8 @@ class PolicyEngine:
     def notice_text(self, version: str) -> str | None:
         return self._notices.get(version)
 
+    def notice_versions(self) -> list[str]:
+        return sorted(self._notices)
+
     def rows(self) -> list[Row]:
         return list(self._rows)
