@@ -36,6 +36,8 @@ check: lint typecheck test acceptance
 
 bench: setup
 	bash scripts/ensure-postgres.sh
+	# benchmarks/gate.py drives the gate and ../shared/bench's endpoint c with wrk (Debian package `wrk`)
+	command -v wrk >/dev/null || (apt-get install -y wrk || sudo apt-get install -y wrk)
 	$(BIN)/python benchmarks/decision.py
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/startup.py

@@ -87,8 +87,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (health.router, admin.router, legal_bases.router, disclosures.router, audit.router,
                    policy.router):
         app.include_router(router)
-    if settings.env == "development":  # benchmark baselines read fields without a decision: never in test/prod
-        from app.api.routers import bench
-
-        app.include_router(bench.router)
     return app

@@ -1,35 +1,55 @@
-"""Throughput and latency of POST /disclosure-requests against baselines in the same app (issue 5).
+"""The gate against the shared reference baseline, endpoint c of ../shared/bench (issue 14).
 
-For SQLite and PostgreSQL, with 1 and 2 workers: starts `gatekeeper serve` (GATEKEEPER_ENV=development, which mounts
-/_bench/baseline and /_bench/bare), loads a district with one student holding 20 fields and an active emergency, and
-drives each endpoint with the same 20-field EMERGENCY request (mixed outcomes: necessary fields released, section 37L
-and unnecessary fields withheld). The endpoints take turns in rounds. Prints requests/s, p50 and p99, the server's
-CPU time per request (all its processes; the load generator runs on the same machine), the ratios gate/baseline and
-gate/bare, and the gate's throughput with 2 workers against 1.
+For SQLite and PostgreSQL, with 1 and 2 workers, one run starts two servers side by side:
 
-    .venv/bin/python benchmarks/gate.py [--seconds 12] [--slice 1] [--concurrency 8] [--dialects sqlite,postgresql]
+- c: `../shared/bench/baseline_app.py` under its own uvicorn (the project venv's, cwd ../shared/bench), its database
+  seeded as its README says (`gate_common.seed`, 10,000 students x 20 fields), driven with its own
+  `wrk/students.lua` on `GET /students/{id}/fields/audited`: authenticate, read 20 fields, append one hash-chained
+  audit row, commit.
+- the gate: `gatekeeper serve`, a district with one student holding 20 fields and an active emergency, driven with
+  `benchmarks/wrk/gate.lua` on `POST /api/v1/disclosure-requests`: the same 20-field EMERGENCY request each time
+  (mixed outcomes: the 12 necessary fields released, section 37L and unnecessary fields withheld).
+
+Same database kind and durability: on SQLite both commit with `synchronous=FULL` (app/db/session.py sets WAL and
+leaves `synchronous` at SQLite's default, FULL, so c runs with BENCH_SQLITE_SYNC=FULL); on PostgreSQL both use the
+local server. The same load generator for both, `wrk -t1 -c8 --latency` with keep-alive connections (Debian package
+`wrk`; `make bench` installs it if missing). The endpoints take turns of --turn seconds, every other round in reverse
+order; a configuration's req/s adds up all its turns (requests / seconds), its p99 is the median of the turns' p99.
+Any non-2xx answer or socket error voids the run (the script stops). Prints gate/c and p99(gate)/p99(c).
+
+    .venv/bin/python benchmarks/gate.py [--rounds 6] [--turn 10] [--connections 8] [--dialects sqlite,postgresql]
                                         [--workers 1,2]
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
+import re
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 from scratch import postgres_database
-from server import GK, SECRET, launch, server_env, stop
+from server import GK, ROOT, SECRET, free_port, launch, server_env, stop
+
+SHARED = ROOT.parent / "shared" / "bench"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+UVICORN = str(ROOT / ".venv" / "bin" / "uvicorn")
+GATE_LUA = str(ROOT / "benchmarks" / "wrk" / "gate.lua")
+C_STUDENTS = 10_000
+SQLITE_SYNC = "FULL"  # the product's SQLite: journal_mode=WAL, synchronous left at its default, FULL
 
 NECESSARY = ["name", "photo", "class_schedule", "parent_names", "emergency_contacts", "grade_level",
              "threat_assessment_file", "discipline_history", "phone", "home_address", "medication_allergy_info",
@@ -37,7 +57,6 @@ NECESSARY = ["name", "photo", "class_schedule", "parent_names", "emergency_conta
 OTHER = ["religion", "race_ethnicity", "immigration_status", "grades", "transcript", "health_record",
          "counseling_notes", "citizenship"]
 FIELDS = NECESSARY + OTHER
-WARM_UP = 20
 
 
 def token(sub: str) -> str:
@@ -46,7 +65,9 @@ def token(sub: str) -> str:
                       SECRET, algorithm="HS256")
 
 
-def start(url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+# ---- the gate ---------------------------------------------------------------------------------------------------
+
+def start_gate(url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     env = server_env(url, tmp)
     subprocess.run([GK, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([GK, "user", "add", "admin", "--role", "admin"], env=env, check=True, capture_output=True)
@@ -79,162 +100,180 @@ def load(base: str) -> dict[str, Any]:
         "persons_at_risk": "students and staff", "starts_at": iso, "review_at": review, "recipients": ["sro-1"],
         "necessary_fields": {f: "needed to respond to the threat" for f in NECESSARY}}, timeout=10)
     em.raise_for_status()
-    return {"student_id": "st-1", "purpose": "EMERGENCY", "emergency_id": em.json()["id"], "fields": FIELDS}
+    body = {"student_id": "st-1", "purpose": "EMERGENCY", "emergency_id": em.json()["id"], "fields": FIELDS}
+    check = httpx.post(base + "/api/v1/disclosure-requests", json=body,
+                       headers={"Authorization": f"Bearer {token('sro-1')}"}, timeout=10)
+    check.raise_for_status()
+    released = check.json().get("released")
+    if not isinstance(released, dict) or len(released) != len(NECESSARY):
+        raise SystemExit(f"the gate released {len(released or [])} fields, expected {len(NECESSARY)}")
+    return body
 
 
-class Client:
-    """Closed-loop load on one endpoint: `concurrency` threads, each sending one request at a time. http.client with
-    the body and headers encoded once keeps the generator's own CPU small: it shares the machine with the server."""
+# ---- endpoint c of ../shared/bench ------------------------------------------------------------------------------
 
-    def __init__(self, base: str, path: str, body: dict[str, Any]) -> None:
-        host, port = base.removeprefix("http://").split(":")
-        self.address = (host, int(port))
-        self.path = path
-        self.payload = json.dumps(body).encode()
-        self.headers = {"Authorization": f"Bearer {token('sro-1')}", "Content-Type": "application/json"}
+def c_env(url: str, flock: bool) -> dict[str, str]:
+    env = {**os.environ, "BENCH_SQLITE_SYNC": SQLITE_SYNC}
+    if url.startswith("sqlite"):
+        env |= {"BENCH_DB": "sqlite", "BENCH_SQLITE_PATH": url.removeprefix("sqlite:///")}
+        if flock:
+            env["BENCH_SQLITE_FLOCK"] = "1"  # as its README says for several SQLite workers
+    else:
+        env |= {"BENCH_DB": "postgres", "BENCH_PG_URL": url}
+    return env
 
-    def post(self) -> tuple[int, bytes]:
-        # A connection per request: with keep-alive, the connections opened together at the start land unevenly
-        # on uvicorn's workers (each accepts a burst at once), and the figure would measure that.
-        conn = http.client.HTTPConnection(*self.address, timeout=30)
+
+def seed_c(url: str) -> None:
+    subprocess.run([PYTHON, "-c", f"import gate_common as g; g.seed(g.default_url(), students={C_STUDENTS})"],
+                   env=c_env(url, False), cwd=SHARED, check=True)
+
+
+def start_c(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen([UVICORN, "baseline_app:app", "--host", "127.0.0.1", "--port", str(port), "--workers",
+                             str(workers), "--no-access-log"], env=c_env(url, workers > 1), cwd=SHARED,
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
-            conn.request("POST", self.path, body=self.payload, headers=self.headers)
-            resp = conn.getresponse()
-            return resp.status, resp.read()
-        finally:
-            conn.close()
-
-    def warm_up(self) -> None:  # first compilations, caches (and the baseline's one cached decision)
-        for _ in range(WARM_UP):
-            self.post()
-
-    def drive(self, seconds: float, concurrency: int) -> tuple[list[float], float]:
-        """Latencies of the requests of one slice of `seconds`, and its wall time."""
-        latencies: list[float] = []
-        failures: list[str] = []
-        lock = threading.Lock()
-        deadline = time.monotonic() + seconds
-
-        def worker() -> None:
-            mine: list[float] = []
-            while time.monotonic() < deadline:
-                t0 = time.perf_counter()
-                status, text = self.post()
-                if status in (200, 201):
-                    mine.append(time.perf_counter() - t0)
-                else:
-                    with lock:
-                        failures.append(f"{self.path} -> {status}: {text[:200]!r}")
-            with lock:
-                latencies.extend(mine)
-
-        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-        t0 = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if failures or not latencies:
-            raise SystemExit(f"{len(failures)} failed calls, e.g. {failures[:1]}")
-        return latencies, time.monotonic() - t0
+            if httpx.get(base + "/ping", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    stop_c(proc)
+    raise SystemExit("baseline_app did not start")
 
 
-def server_cpu_seconds(pgid: int) -> float:
-    """User + system CPU of every process of the server (uvicorn's supervisor and workers share a process group)."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ..., utime (11), stime (12)
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+def stop_c(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
 
 
-ENDPOINTS = (("gate", "/api/v1/disclosure-requests"), ("baseline", "/_bench/baseline"), ("bare", "/_bench/bare"))
+# ---- wrk --------------------------------------------------------------------------------------------------------
+
+UNIT = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
+@dataclass
+class Turn:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+
+
+def _ms(text: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if not m:
+        raise ValueError(text)
+    return float(m.group(1)) * UNIT[m.group(2)]
+
+
+def wrk(base: str, script: str, script_args: list[str], seconds: float, connections: int, label: str) -> Turn:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", script, base, "--", *script_args]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=SHARED).stdout
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    if bad or errors:
+        raise SystemExit(f"void run: {label} answered {bad.group(1) if bad else 0} non-2xx, socket errors "
+                         f"{errors.group(1) if errors else 'none'}\n{out}")
+    done = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    if not (done and p50 and p99):
+        raise SystemExit(f"cannot read wrk's output for {label}:\n{out}")
+    wall = float(done.group(2)) * {"ms": 1e-3, "s": 1.0, "m": 60.0}[done.group(3)]
+    return Turn(int(done.group(1)), wall, _ms(p50.group(1)), _ms(p99.group(1)))
+
+
+@dataclass
 class Tally:
-    """One endpoint's slices added up."""
+    turns: list[Turn] = field(default_factory=list)
 
-    def __init__(self) -> None:
-        self.latencies: list[float] = []
-        self.wall = 0.0
-        self.cpu = 0.0
-        self.slice_rps: list[float] = []
+    def rps(self) -> float:
+        return sum(t.requests for t in self.turns) / sum(t.seconds for t in self.turns)
 
-    def add(self, latencies: list[float], wall: float, cpu: float) -> None:
-        self.latencies += latencies
-        self.wall += wall
-        self.cpu += cpu
-        self.slice_rps.append(len(latencies) / wall)
+    def p50(self) -> float:
+        return statistics.median(t.p50_ms for t in self.turns)
 
-    def figures(self) -> dict[str, float]:
-        ordered = sorted(self.latencies)
-        return {"rps": len(ordered) / self.wall, "p50": statistics.median(ordered) * 1000,
-                "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000, "cpu_ms": self.cpu * 1000 / len(ordered)}
+    def p99(self) -> float:
+        return statistics.median(t.p99_ms for t in self.turns)
 
 
-def measure(url: str, workers: int, tmp: Path, args: argparse.Namespace) -> dict[str, Tally]:
-    """The endpoints take turns in slices of about --slice seconds, in alternating order: a slow spell of the machine
-    (other tenants of the host) then falls on all of them alike, and each figure adds up all its slices."""
-    proc, base = start(url, workers, tmp)
-    tallies = {name: Tally() for name, _ in ENDPOINTS}
-    try:
-        body = load(base)
-        clients = {name: Client(base, path, body) for name, path in ENDPOINTS}
-        for client in clients.values():
-            client.warm_up()
-        order = list(clients.items())
-        rounds = max(2, round(args.seconds / args.slice))
-        for round_no in range(rounds):
-            # Every other round runs the endpoints in reverse, so none always follows the same one (counterbalanced).
-            for name, client in order if round_no % 2 == 0 else order[::-1]:
-                cpu0 = server_cpu_seconds(proc.pid)
-                latencies, wall = client.drive(args.seconds / rounds, args.concurrency)
-                tallies[name].add(latencies, wall, server_cpu_seconds(proc.pid) - cpu0)
-    finally:
-        stop(proc)
-    return tallies
-
-
-def ratios(tallies: dict[str, Tally]) -> str:
-    gate, baseline, bare = (tallies[n].figures() for n in ("gate", "baseline", "bare"))
-    slices = [g / b for g, b in zip(tallies["gate"].slice_rps, tallies["baseline"].slice_rps, strict=True)]
-    return (f"ratio gate/baseline {gate['rps'] / baseline['rps']:.2f}x (slices {min(slices):.2f}-{max(slices):.2f}), "
-            f"gate/bare {gate['rps'] / bare['rps']:.2f}x; server CPU per request gate/baseline "
-            f"{gate['cpu_ms'] / baseline['cpu_ms']:.2f}x")
+def measure(gate_url: str, c_url: str, workers: int, tmp: Path, args: argparse.Namespace) -> dict[str, Tally]:
+    with ExitStack() as stack:
+        gate_proc, gate_base = start_gate(gate_url, workers, tmp)
+        stack.callback(stop, gate_proc)
+        c_proc, c_base = start_c(c_url, workers)
+        stack.callback(stop_c, c_proc)
+        body_file = tmp / f"gate-body-{workers}.json"
+        body_file.write_text(json.dumps(load(gate_base)))
+        drivers = {
+            "c": (c_base, str(SHARED / "wrk" / "students.lua"), ["/fields/audited", str(C_STUDENTS)]),
+            "gate": (gate_base, GATE_LUA, [str(body_file), token("sro-1")]),
+        }
+        for name, (base, script, script_args) in drivers.items():  # warm-up: first compilations, pools, caches
+            wrk(base, script, script_args, 2, args.connections, name)
+        tallies = {name: Tally() for name in drivers}
+        order = list(drivers)
+        for round_no in range(args.rounds):
+            for name in order if round_no % 2 == 0 else order[::-1]:
+                base, script, script_args = drivers[name]
+                tallies[name].turns.append(wrk(base, script, script_args, args.turn, args.connections, name))
+        return tallies
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=12.0, help="per endpoint, split over the rounds")
-    parser.add_argument("--slice", type=float, default=1.0, help="seconds of each turn of an endpoint")
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=6, help="turns per endpoint, in alternating order")
+    parser.add_argument("--turn", type=float, default=10.0, help="seconds of each wrk turn")
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--dialects", default="sqlite,postgresql")
     parser.add_argument("--workers", default="1,2")
     args = parser.parse_args()
-    print(f"{'db':<11}{'workers':>8}  {'endpoint':<10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'server CPU ms/req':>19}")
-    gate_rps: dict[tuple[str, int], float] = {}
-    for workers in (int(w) for w in args.workers.split(",")):
-        with tempfile.TemporaryDirectory() as tmpdir, postgres_database() as pg_url:
-            tmp = Path(tmpdir)
-            urls = {"sqlite": f"sqlite:///{tmp / 'bench.db'}", "postgresql": pg_url}
-            for db in args.dialects.split(","):
-                if not urls.get(db):
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk (Debian), or `make bench`")
+    print(f"wrk -t1 -c{args.connections}, {args.rounds} rounds x {args.turn:g} s per endpoint, "
+          f"SQLite synchronous={SQLITE_SYNC}")
+    print(f"{'db':<11}{'workers':>8}  {'endpoint':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    summary: list[str] = []
+    for db in args.dialects.split(","):
+        with ExitStack() as stack:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            if db == "sqlite":
+                c_url = f"sqlite:///{tmp / 'c.db'}"
+            else:
+                pg_c = stack.enter_context(postgres_database())
+                if pg_c is None:
                     print(f"{db}: no server, skipped")
                     continue
-                tallies = measure(str(urls[db]), workers, tmp, args)
-                results = {name: tally.figures() for name, tally in tallies.items()}
-                for name, r in results.items():
-                    print(f"{db:<11}{workers:>8}  {name:<10}{r['rps']:>9.1f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
-                          f"{r['cpu_ms']:>19.2f}")
-                gate_rps[db, workers] = results["gate"]["rps"]
-                print(f"{db:<11}{workers:>8}  {ratios(tallies)}")
-    for db in args.dialects.split(","):
-        if (db, 1) in gate_rps and (db, 2) in gate_rps:
-            print(f"{db}: gate with 2 workers {gate_rps[db, 2] / gate_rps[db, 1]:.2f}x one worker")
+                c_url = pg_c
+            seed_c(c_url)
+            for workers in (int(w) for w in args.workers.split(",")):
+                if db == "sqlite":
+                    gate_url: str | None = f"sqlite:///{tmp / f'gate-{workers}.db'}"
+                    tallies = measure(str(gate_url), c_url, workers, tmp, args)
+                else:
+                    with postgres_database() as gate_url:
+                        tallies = measure(str(gate_url), c_url, workers, tmp, args)
+                for name in ("c", "gate"):
+                    t = tallies[name]
+                    print(f"{db:<11}{workers:>8}  {name:<9}{t.rps():>9.1f}{t.p50():>9.2f}{t.p99():>9.2f}")
+                gate, c = tallies["gate"], tallies["c"]
+                turns = [g.requests / g.seconds / (b.requests / b.seconds)
+                         for g, b in zip(gate.turns, c.turns, strict=True)]
+                line = (f"{db:<11}{workers:>8}  gate/c {gate.rps() / c.rps():.2f}x (rounds {min(turns):.2f}-"
+                        f"{max(turns):.2f}), p99(gate)/p99(c) {gate.p99() / c.p99():.2f}x")
+                print(line)
+                summary.append(line)
+    print("summary:")
+    for line in summary:
+        print(line)
     print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 
