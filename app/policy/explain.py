@@ -8,6 +8,7 @@ itself, since Casbin drops comments.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,14 @@ class Policy:
     groups: dict[str, list[tuple[str, str]]]
     comments: dict[tuple[int, str], str]
 
+    def cover(self, col: str, value: str) -> Iterable[str]:
+        """The statuses, tags or purposes a table value matches (itself and its group members)."""
+        return self._cover(col, value)
+
+    @functools.cached_property
+    def _cover(self) -> Callable[[str, str], Iterable[str]]:
+        return make_cover(self.groups, self.engine.table.domains)
+
     @property
     def bases(self) -> BasisCatalogue:
         return self.engine.bases
@@ -103,9 +112,12 @@ def _row_comments(csv: Path) -> dict[tuple[int, str], str]:
     return out
 
 
-def _join(names: Iterable[str], last: str = "and") -> str:
+def _join(names: Iterable[str], last: str) -> str:
+    """a, b or c"""
     items = list(names)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}" if items else "none"
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def outcome_words(outcome: str) -> str:
@@ -116,15 +128,14 @@ def outcome_words(outcome: str) -> str:
     if outcome.startswith("hold/"):
         return f"held until the parent-notice period has run ({outcome.split('/', 1)[1]})"
     roles, _, waiting = outcome.split(":", 1)[1].partition("/")
-    words = f"released once the {_join(roles.split('|'), 'or')} approves".replace("the counsel", "counsel")
+    words = f"released after approval by {_join(roles.split('|'), 'or')}"
     return f"{words} (waits as {waiting})" if waiting else words
 
 
 def _column(policy: Policy, col: str, value: str) -> str:
     if value == "*":
         return "any"
-    cover: Callable[[str, str], Iterable[str]] = make_cover(policy.groups, policy.engine.table.domains)
-    members = sorted(set(cover(col, value)) - {value})
+    members = sorted(set(policy.cover(col, value)) - {value})
     return f"{value} ({', '.join(members)})" if members else value
 
 

@@ -116,7 +116,7 @@ def test_row_notes_come_from_policy_csv() -> None:
     md = markdown()
     assert "| 451 | R-37L-X2 | R-37L-X2 / s.37L(ii): specific informed written consent naming the category and " \
            "recipient |" in md
-    assert "released once the principal or designee approves" in md
+    assert "released after approval by principal or designee" in md
 
 
 def test_no_python_names_in_the_output() -> None:
