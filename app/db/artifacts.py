@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, JSONType, UTCDateTime
 
@@ -80,6 +80,8 @@ class DisclosureRequest(Base):
     rebuilt from the record store for the requester and recipient, and audited as data.read."""
 
     __tablename__ = "disclosure_requests"
+    # The student's own requests in the record of disclosures: one index lookup (repository.for_student_record).
+    __table_args__ = (Index("ix_disclosure_requests_district_id_student_id", "district_id", "student_id"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     district_id: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -100,8 +102,10 @@ class DisclosureRequest(Base):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sealed: Mapped[bool] = mapped_column(Boolean, default=False)
     in_record: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Other students whose record of disclosures lists this request (an unmasked multi-student record, R-REC-9).
+    # Other students whose record of disclosures lists this request (an unmasked multi-student record, R-REC-9),
+    # as shown in the record's entry; the lookup goes through disclosure_named_students, written beside it.
     named_student_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    named_students: Mapped[list[DisclosureNamedStudent]] = relationship(cascade="all, delete-orphan")
     # The declaration a FERPA_EMERGENCY release relied on (cited, or found for an SRO-initiated request, R-EMG-7):
     # its threat and declaring official go into the record of disclosures (R-EMG-5).
     emergency_used_id: Mapped[str | None] = mapped_column(String(64))
@@ -110,3 +114,15 @@ class DisclosureRequest(Base):
     config_version: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DisclosureNamedStudent(Base):
+    """One other student a released request names (R-REC-9): the record of disclosures of `student_id` in
+    `district_id` finds the request by index, not by reading every request's named_student_ids."""
+
+    __tablename__ = "disclosure_named_students"
+    __table_args__ = (Index("ix_disclosure_named_students_district_id_student_id", "district_id", "student_id"),)
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("disclosure_requests.id"), primary_key=True)
+    student_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    district_id: Mapped[str] = mapped_column(String(200))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.artifacts import DisclosureRequest
+from app.db.artifacts import DisclosureNamedStudent, DisclosureRequest
 from app.domain import walled
 from app.domain.access import DistrictScope
 
@@ -34,12 +34,25 @@ def pending_in_district(session: Session, district_id: str | None, school_id: st
 
 def for_student_record(session: Session, district_id: str, student_id: str) -> list[DisclosureRequest]:
     """Requests about the student, plus requests that released a record naming the student (R-REC-9), all of the
-    student's district: a request of another district is never in this record."""
+    student's district: a request of another district is never in this record. Two index lookups: the student's
+    own requests by (district_id, student_id), the naming ones through disclosure_named_students."""
     own = list(session.scalars(select(DisclosureRequest).where(
-        DisclosureRequest.student_id == student_id, DisclosureRequest.in_record.is_(True),
-        DisclosureRequest.district_id == district_id)))
-    others = session.scalars(select(DisclosureRequest).where(
-        DisclosureRequest.in_record.is_(True), DisclosureRequest.student_id != student_id,
-        DisclosureRequest.district_id == district_id)).all()
-    named = [r for r in others if student_id in (r.named_student_ids or [])]
+        DisclosureRequest.district_id == district_id, DisclosureRequest.student_id == student_id,
+        DisclosureRequest.in_record.is_(True))))
+    named = session.scalars(select(DisclosureRequest).join(
+        DisclosureNamedStudent, DisclosureNamedStudent.request_id == DisclosureRequest.id).where(
+        DisclosureNamedStudent.district_id == district_id, DisclosureNamedStudent.student_id == student_id,
+        DisclosureRequest.district_id == district_id, DisclosureRequest.in_record.is_(True),
+        DisclosureRequest.student_id != student_id)).all()
     return sorted([*own, *named], key=lambda r: (r.created_at, r.id))
+
+
+def set_named_students(row: DisclosureRequest, student_ids: list[str]) -> None:
+    """The other students the request's released records name, as the JSON list the record shows and as rows of
+    disclosure_named_students (of the request's district) that for_student_record looks up."""
+    if row.named_student_ids == student_ids:  # unchanged (a first release naming nobody): nothing is written
+        return
+    row.named_student_ids = student_ids
+    district_id = row.district_id
+    row.named_students = [DisclosureNamedStudent(student_id=sid, district_id=district_id)
+                          for sid in student_ids] if district_id is not None else []

@@ -17,7 +17,7 @@ from app.auth.principal import Principal
 from app.db.artifacts import DisclosureRequest
 from app.domain import access
 from app.domain.disclosures import context as ctx
-from app.domain.disclosures import state
+from app.domain.disclosures import repository, state
 from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.release import audit_release, read_released, release_event
 from app.domain.disclosures.schemas import DisclosureRequestIn
@@ -168,7 +168,7 @@ def mark_released(session: Session, row: DisclosureRequest, auto_rule: str | Non
     if row.released_by is None:
         row.released_by = _official(row, auto_rule, context)
     row.released_at = context.now
-    row.named_student_ids = _named_students(session, row)
+    repository.set_named_students(row, _named_students(session, row))
 
 
 def settle(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str | None,
