@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -144,14 +143,8 @@ def start_c(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
         if proc.poll() is not None:
             break
         time.sleep(0.05)
-    stop_c(proc)
+    stop(proc)
     raise SystemExit("baseline_app did not start")
-
-
-def stop_c(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=20)
 
 
 # ---- wrk --------------------------------------------------------------------------------------------------------
@@ -210,7 +203,7 @@ def measure(gate_url: str, c_url: str, workers: int, tmp: Path, args: argparse.N
         gate_proc, gate_base = start_gate(gate_url, workers, tmp)
         stack.callback(stop, gate_proc)
         c_proc, c_base = start_c(c_url, workers)
-        stack.callback(stop_c, c_proc)
+        stack.callback(stop, c_proc)
         body_file = tmp / f"gate-body-{workers}.json"
         body_file.write_text(json.dumps(load(gate_base)))
         drivers = {
