@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import traceback
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,6 +25,7 @@ from app.audit.guard import MAX_STRING, AuditGuardError, printable
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+_PATH_SAFE = "!$%&'()*+,/:;=@~-._"
 
 
 class GatekeeperError(Exception):
@@ -173,22 +175,27 @@ class FailClosedMiddleware:
                 await response(scope, receive, send)
 
 
-def _audit_path(req: Request) -> str:
-    """The path as audited: as sent when the audit guard takes it, else the matched route's template
-    (`/api/v1/students/{student_id}`), so a control character or an overlong path cannot turn an audited refusal
-    into an unaudited 500."""
-    path = req.url.path
+def audit_path(scope: Scope) -> str:
+    """The request's path as audited: as sent when the audit guard takes it; else the matched route's template
+    (`/api/v1/students/{student_id}`); else (no route yet: the admission line) the raw path with anything but
+    printable ASCII percent-encoded and cut to the guard's length. A control character or an overlong path thus
+    never turns an audited refusal into an unaudited 500, nor fails a batch of shed refusals."""
+    path = str(scope.get("path", ""))
     if len(path) <= MAX_STRING and printable(path):
         return path
-    template = getattr(req.scope.get("route"), "path", None)
-    return template if isinstance(template, str) and printable(template) else "(unprintable)"
+    template = getattr(scope.get("route"), "path", None)
+    if isinstance(template, str) and printable(template):
+        return template
+    raw = scope.get("raw_path")
+    sent = raw.decode("latin-1") if isinstance(raw, bytes) else path
+    return quote(sent.split("?", 1)[0], safe=_PATH_SAFE)[:MAX_STRING]
 
 
 def _audit_refusal(req: Request, exc: GatekeeperError) -> None:
     from app.audit.service import append_in_new_transaction
 
     principal = getattr(req.state, "principal", None)
-    data = {"method": req.method, "path": _audit_path(req), "status": exc.status, **exc.audit_data}
+    data = {"method": req.method, "path": audit_path(req.scope), "status": exc.status, **exc.audit_data}
     student_id = data.pop("student_id", None)
     request_id = data.pop("request_id", None)
     try:
@@ -199,7 +206,7 @@ def _audit_refusal(req: Request, exc: GatekeeperError) -> None:
         # Something the caller sent (an id, a filter) is not audit-safe: record the refusal without it.
         append_in_new_transaction(req.app.state.session_factory, str(exc.audit_event),
                                   actor_id=getattr(principal, "id", None),
-                                  data={"method": req.method, "path": _audit_path(req), "status": exc.status,
+                                  data={"method": req.method, "path": audit_path(req.scope), "status": exc.status,
                                         "problem": "unauditable_detail"})
 
 
@@ -211,6 +218,7 @@ def _audit_failure(req: Request, exc: Exception) -> None:
     try:
         append_in_new_transaction(req.app.state.session_factory, "request.failed",
                                   actor_id=getattr(principal, "id", None),
-                                  data={"method": req.method, "path": _audit_path(req), "error": type(exc).__name__})
+                                  data={"method": req.method, "path": audit_path(req.scope),
+                                        "error": type(exc).__name__})
     except Exception as failure:  # noqa: BLE001 - the answer is already a refusal; record why the record failed
         log.error("request.failed could not be audited: %s", type(failure).__name__)

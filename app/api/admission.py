@@ -21,18 +21,16 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 import anyio
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.audit.guard import MAX_STRING
 from app.audit.service import Event, append_all
+from app.errors import audit_path
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500  # refusals per audit transaction
-_PATH_SAFE = "!$%&'()*+,/:;=@~-._"
 GATHER_S = 0.02  # a refusal waits this long for others to share its transaction
 AUDIT_WAIT_S = 10.0  # a refusal is answered after at most this long even if its audit entry could not be written
 
@@ -99,7 +97,7 @@ class AdmissionMiddleware:
 
     async def _shed(self, state: _LoopState, scope: Scope, send: Send, why: str) -> None:
         event = Event("request.shed", actor_id=None, data={
-            "method": str(scope.get("method", "")), "path": _audit_path(scope), "status": 503, "why": why})
+            "method": str(scope.get("method", "")), "path": audit_path(scope), "status": 503, "why": why})
         future: asyncio.Future[bool] = state.loop.create_future()
         state.pending.append((event, future))
         if state.writer is None or state.writer.done():
@@ -131,14 +129,6 @@ class AdmissionMiddleware:
         with self.session_factory() as session:
             append_all(session, events)
             session.commit()
-
-
-def _audit_path(scope: Scope) -> str:
-    """The path as sent, with anything but printable ASCII percent-encoded and cut to the audit guard's length, so
-    one odd path cannot fail the check of a whole batch of refusals."""
-    raw = scope.get("raw_path")
-    path = raw.decode("latin-1") if isinstance(raw, bytes) else str(scope.get("path", ""))
-    return quote(path.split("?", 1)[0], safe=_PATH_SAFE)[:MAX_STRING]
 
 
 async def _busy(send: Send, retry_after_s: int) -> None:
