@@ -1,4 +1,5 @@
-"""Who may act for which school: the role checks shared by the artifact, request and record routes."""
+"""Who may act here: the role checks shared by the artifact, request and record routes, who may name another
+requester, who receives values (API.md section 7), and the district wall every repository read goes through."""
 
 from __future__ import annotations
 
