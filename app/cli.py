@@ -153,6 +153,26 @@ def policy_explain(fmt: str = typer.Option("md", "--format", help="md (Markdown)
         typer.echo(text, nl=False)
 
 
+@policy_app.command("diff")
+def policy_diff(old_dir: str, new_dir: str) -> None:
+    """Decide the decision corpus (examples, scenarios, suites, random sweep) under both policies and print every
+    decision that changes, field by field; exit 0 when none does, 1 when some do, 2 when a policy does not load."""
+    from pathlib import Path
+
+    from app.policy.diff import diff_policies, render
+    from app.policy.table import PolicyError
+
+    # Like `policy test`: no database or secret.
+    try:
+        compared, found = diff_policies(Path(old_dir), Path(new_dir))
+    except PolicyError as exc:
+        typer.echo(f"policy error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(render(compared, found), nl=False)
+    if found:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     try:
         app()
