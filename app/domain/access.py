@@ -23,11 +23,6 @@ def serves_school(principal: Principal, school_id: str | None) -> bool:
     return school_id is not None and school_id in principal.school_ids
 
 
-def same_district(principal: Principal, district_id: str | None) -> bool:
-    """Admins bootstrapped before any district exists carry no district and act for all."""
-    return principal.district_id is None or principal.district_id == district_id
-
-
 # Police approvers act district-wide: the chief is the SRO's appointing authority (R-SO-6), the LEU supervisor
 # approves LEU-record releases (R-REC-3). They see and sign only requests that name their role as approver.
 DISTRICT_APPROVERS = frozenset({"chief", "leu_supervisor"})

@@ -138,7 +138,7 @@ def _student_query(session: Session, gate: Gate, caller: Principal,
     if body.student_id is None:
         return None
     found = student_query.find(session, gate.store, body.student_id, body.emergency_id)
-    if found is None or not access.same_district(caller, found.student.district_id):
+    if found is None or not access.scope_of(caller).admits(found.student.district_id):
         return None
     return found
 

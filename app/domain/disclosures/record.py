@@ -24,6 +24,7 @@ from app.domain.disclosures import repository as repo
 from app.domain.disclosures.state import released_name
 from app.domain.districts import repository as people
 from app.domain.legal_bases import repository as artifacts
+from app.domain.students import repository as students_repo
 from app.errors import Forbidden, NotFound
 from app.policy.validation import age_on
 from app.records.base import RecordStore, redact
@@ -134,8 +135,8 @@ def _entry(session: Session, row: DisclosureRequest, users: dict[str, User], fam
 def _student(session: Session, caller: Principal, student_id: str) -> Student:
     """The student whose record is asked for. Only auditor and admin learn that an id is unknown (404); anyone else
     gets the 403 of any caller who may not read it, so the route never tells who is a student (API.md section 8)."""
-    student = session.get(Student, student_id)
-    if student is None or not access.same_district(caller, student.district_id):
+    student = students_repo.student_in(session, access.scope_of(caller), student_id)
+    if student is None:
         if caller.role in FULL_VIEW:
             raise NotFound("No such student.")
         raise Forbidden("You may not read this student's record of disclosures.", audit_data={"student_id": None})

@@ -10,10 +10,6 @@ from app.domain import walled
 from app.domain.access import DistrictScope
 
 
-def get(session: Session, request_id: str) -> DisclosureRequest | None:
-    return session.get(DisclosureRequest, request_id)
-
-
 def get_in(session: Session, scope: DistrictScope, request_id: str) -> DisclosureRequest | None:
     return walled.get_in(session, scope, DisclosureRequest, request_id)
 

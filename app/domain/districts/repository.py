@@ -10,10 +10,6 @@ from app.domain import walled
 from app.domain.access import DistrictScope
 
 
-def get_district(session: Session, district_id: str) -> District | None:
-    return session.get(District, district_id)
-
-
 def district_in(session: Session, scope: DistrictScope, district_id: str) -> District | None:
     """The district, if the scope admits it; None for a missing one and for one behind the wall alike."""
     district = session.get(District, district_id)

@@ -31,10 +31,6 @@ def reports_of(session: Session, student_id: str) -> list[Report]:
     return list(session.scalars(select(Report).where(Report.student_id == student_id).order_by(Report.created_at)))
 
 
-def get_consent(session: Session, consent_id: str) -> Consent | None:
-    return session.get(Consent, consent_id)
-
-
 def get_emergency(session: Session, emergency_id: str) -> Emergency | None:
     return session.get(Emergency, emergency_id)
 

@@ -20,6 +20,7 @@ from app.domain.districts import repository as people
 from app.domain.ids import new_id
 from app.domain.legal_bases import repository as repo
 from app.domain.legal_bases.schemas import ConsentIn, EmergencyIn, LegalOrderIn, RecipientsIn, RenewIn, RevokeIn
+from app.domain.students import repository as students_repo
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.policy.facts import ConsentInput, assess_consent, check_emergency_declaration
 from app.policy.validation import age_on
@@ -31,8 +32,8 @@ NOT_JUDICIAL = frozenset({"ADMIN_WARRANT", "DETAINER"})
 
 def student_in_scope(session: Session, caller: Principal, student_id: str) -> Student:
     """The student, if in the caller's district; otherwise the same 404 whether or not it exists."""
-    student = session.get(Student, student_id)
-    if student is None or not access.same_district(caller, student.district_id):
+    student = students_repo.student_in(session, access.scope_of(caller), student_id)
+    if student is None:
         raise NotFound("No such student.")
     return student
 
@@ -153,8 +154,8 @@ def _check_declarer(caller: Principal, school_id: str) -> None:
 def declare_emergency(session: Session, caller: Principal, body: EmergencyIn, generic: list[str],
                       vocab: Vocabulary) -> Emergency:
     _check_declarer(caller, body.school_id)
-    school = people.get_school(session, body.school_id)
-    if school is None or not access.same_district(caller, school.district_id):
+    school = people.school_in(session, access.scope_of(caller), body.school_id)
+    if school is None:
         raise Unprocessable.at(["school_id"], "unknown school")
     district = district_of(session, school.district_id)
     now = clock.now()
