@@ -20,11 +20,6 @@ def school_in(session: Session, scope: DistrictScope, school_id: str) -> School 
     return walled.get_in(session, scope, School, school_id)
 
 
-def user_in(session: Session, scope: DistrictScope, user_id: str) -> User | None:
-    """The user, if the scope admits its district (a user of no district only for a caller of none)."""
-    return walled.get_in(session, scope, User, user_id)
-
-
 def party_in(session: Session, scope: DistrictScope, user_id: str) -> User | None:
     """A party a caller may name (requester, recipient): a user of the scope's district or of no district (a state
     agency's account). A user of another district is None, like an unknown one."""
@@ -40,10 +35,6 @@ def only_district_id(session: Session) -> str | None:
 
 def count_districts(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(District)) or 0)
-
-
-def get_school(session: Session, school_id: str) -> School | None:
-    return session.get(School, school_id)
 
 
 def get_user(session: Session, user_id: str) -> User | None:

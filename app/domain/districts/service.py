@@ -20,7 +20,7 @@ from app.audit.service import append
 from app.auth.principal import Principal
 from app.db.models import District, School, User
 from app.db.upsert import get_or_add
-from app.domain import access
+from app.domain import access, walled
 from app.domain.districts import repository as repo
 from app.domain.districts.schemas import DistrictIn, SchoolIn, UserIn, jsonable
 from app.errors import NotFound, Unprocessable
@@ -91,7 +91,7 @@ def put_school(session: Session, actor: Principal, school_id: str, body: SchoolI
     scope = access.scope_of(actor)
     if repo.district_in(session, scope, body.district_id) is None:
         raise Unprocessable.at(["district_id"], "unknown district")
-    _not_behind_wall(repo.get_school(session, school_id), repo.school_in(session, scope, school_id), "school")
+    walled.refuse_behind_wall(session, scope, School, school_id, "school")
     school, created = get_or_add(session, School, school_id)
     school.district_id = body.district_id
     school.name = body.name
@@ -111,7 +111,7 @@ def put_user(session: Session, actor: Principal | None, user_id: str, body: User
         raise Unprocessable.at(["agency_type"], f"unknown agency type {agency}")
     scope = access.scope_of(actor) if actor is not None else access.EVERYWHERE
     stored = repo.get_user(session, user_id)
-    _not_behind_wall(stored, repo.user_in(session, scope, user_id), "user")
+    walled.refuse_behind_wall(session, scope, User, user_id, "user")
     # Without district_id: a district admin's own district; an update keeps the user's district (an omission never
     # widens an account to every district); else the district, when only one is configured.
     district_id = (body.district_id or scope.district_id or (stored.district_id if stored else None)
@@ -137,8 +137,3 @@ def put_user(session: Session, actor: Principal | None, user_id: str, body: User
            data={"entity": "user", "id": user_id, "created": created, "role": body.role})
     return user, created
 
-
-def _not_behind_wall(stored: object | None, visible: object | None, noun: str) -> None:
-    """An id another district holds: the caller may neither take it over nor rewrite it (module docstring)."""
-    if stored is not None and visible is None:
-        raise NotFound(f"No such {noun}.")

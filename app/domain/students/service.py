@@ -17,7 +17,7 @@ from app.audit.service import append
 from app.auth.principal import Principal
 from app.db.models import Incident, Student, StudentField
 from app.db.upsert import get_or_add, get_or_insert
-from app.domain import access
+from app.domain import access, walled
 from app.domain.districts import repository as places
 from app.domain.students import repository as repo
 from app.domain.students.schemas import IncidentIn, StudentIn
@@ -31,8 +31,7 @@ def put_student(session: Session, actor: Principal, student_id: str, body: Stude
     school = places.school_in(session, scope, body.school_id)
     if school is None:
         raise Unprocessable.at(["school_id"], "unknown school")
-    if session.get(Student, student_id) is not None and repo.student_in(session, scope, student_id) is None:
-        raise NotFound("No such student.")
+    walled.refuse_behind_wall(session, scope, Student, student_id, "student")
     for name, source in body.field_sources.items():
         if not vocab.has("field_sources", source):
             raise Unprocessable.at(["field_sources", name], "unknown field source")
@@ -91,8 +90,7 @@ def put_incident(session: Session, actor: Principal, incident_id: str, body: Inc
     school = places.school_in(session, scope, body.school_id)
     if school is None:
         raise Unprocessable.at(["school_id"], "unknown school")
-    if session.get(Incident, incident_id) is not None and repo.incident_in(session, scope, incident_id) is None:
-        raise NotFound("No such incident.")
+    walled.refuse_behind_wall(session, scope, Incident, incident_id, "incident")
     if not vocab.has("incident_classifications", body.classification):
         raise Unprocessable.at(["classification"], "unknown classification")
     for i, entry in enumerate(body.students):
