@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditChainHead, AuditCheckpoint, AuditEntry
 from app.audit.schema import mismatch_sql
 from app.db.artifacts import DisclosureRequest
-from app.db.models import District, Student, User
+from app.db.models import Student, User
 from app.domain.access import DistrictScope
 
 _ENTRIES = cast(Table, AuditEntry.__table__)
@@ -51,12 +51,6 @@ def district_of(session: Session, kind: str, key: str) -> str | None:
     else:
         row = session.get(Student, key)
     return None if row is None else row.district_id
-
-
-def only_district_id(session: Session) -> str | None:
-    """The district when exactly one is configured."""
-    ids = session.scalars(select(District.id).limit(2)).all()
-    return ids[0] if len(ids) == 1 else None
 
 
 def read_head(session: Session) -> tuple[int, str]:

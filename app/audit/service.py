@@ -32,6 +32,7 @@ from app import clock
 from app.audit import repository as repo
 from app.audit.chain import canonical_json, entry_body, format_at
 from app.audit.guard import AuditGuardError, check_event
+from app.domain.districts import repository as districts
 
 __all__ = ["AppendedEntry", "AuditGuardError", "Event", "append", "append_all", "append_in_new_transaction"]
 
@@ -130,7 +131,7 @@ def _districts(session: Session, events: Sequence[Event]) -> list[str | None]:
     stamped = [event.district_id or lookup("request", event.request_id) or lookup("user", event.actor_id)
                or lookup("student", event.student_id) for event in events]
     if None in stamped:
-        only = repo.only_district_id(session)
+        only = districts.only_district_id(session)
         stamped = [district_id or only for district_id in stamped]
     return stamped
 
