@@ -126,3 +126,30 @@ class DisclosureNamedStudent(Base):
     request_id: Mapped[str] = mapped_column(ForeignKey("disclosure_requests.id"), primary_key=True)
     student_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     district_id: Mapped[str] = mapped_column(String(200))
+
+
+class DecisionRecord(Base):
+    """One decision the engine made for a request (at creation, or a re-decision of its waiting fields) with the
+    facts it was made on and what it answered, so an auditor can replay it (issue 13, R-AUD). The facts are the
+    engine's inputs with every student value taken out (app/policy/snapshot.py); field values never reach them."""
+
+    __tablename__ = "decision_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("disclosure_requests.id"), index=True)
+    occasion: Mapped[str] = mapped_column(String(30))  # created | redecided | approved
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    policy_version: Mapped[str] = mapped_column(String(80))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    decision: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class PolicyVersion(Base):
+    """The content of every policy version the service has loaded, addressed by its sha256 (app/policy/version.py),
+    so a decision can be replayed under the version in force when it was made."""
+
+    __tablename__ = "policy_versions"
+
+    version: Mapped[str] = mapped_column(String(80), primary_key=True)
+    files: Mapped[dict[str, str]] = mapped_column(JSONType)  # relative path -> text
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
