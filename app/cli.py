@@ -94,6 +94,16 @@ def user_add(user_id: str, role: str = typer.Option(..., "--role"), name: str | 
     typer.echo(f"user {user_id} ({role}) saved")
 
 
+# Accounts (issue 15): user list, disable, enable, link.
+def _register_user_commands() -> None:
+    from app.domain.users.cli import register
+
+    register(user_app, _settings)
+
+
+_register_user_commands()
+
+
 @token_app.command("issue")
 def token_issue(user_id: str, ttl: int = typer.Option(3600, "--ttl", min=1)) -> None:
     """Print a signed bearer token for a user."""

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     retry_after_s: int = Field(default=1, ge=1)
     # SIGTERM: requests still running after this long are cancelled, so the server ends within it plus a moment.
     shutdown_timeout_s: int = Field(default=5, ge=1, le=8)
+    # Failed authentications (app/auth/failures.py, issue 15): one auth.failed entry per source address and reason
+    # per window, carrying the count; a source over auth_failures_per_minute gets 429 with Retry-After.
+    auth_failed_window_s: int = Field(default=60, ge=1, le=3600)
+    auth_failures_per_minute: int = Field(default=60, ge=1)
     # `gatekeeper demo` sets this (GATEKEEPER_DEMO=true): it generates its own secret for a throw-away district.
     demo: bool = False
 

@@ -68,6 +68,10 @@ class Conflict(GatekeeperError):
     status, title = 409, "Conflict"
 
 
+class TooManyRequests(GatekeeperError):
+    status, title = 429, "Too many requests"
+
+
 class PayloadTooLarge(GatekeeperError):
     status, title = 413, "Payload too large"
 
@@ -103,7 +107,9 @@ def _safe_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(GatekeeperError)
     def _gatekeeper(req: Request, exc: GatekeeperError) -> JSONResponse:
-        if exc.audit_event:
+        if exc.audit_event == "auth.failed" and _audit_auth_failure(req, exc):
+            pass  # counted per source and reason (app/auth/failures.py)
+        elif exc.audit_event:
             _audit_refusal(req, exc)
         return problem(exc.status, exc.title, exc.detail, exc.errors, exc.headers)
 
@@ -189,6 +195,12 @@ def audit_path(scope: Scope) -> str:
     raw = scope.get("raw_path")
     sent = raw.decode("latin-1") if isinstance(raw, bytes) else path
     return quote(sent.split("?", 1)[0], safe=_PATH_SAFE)[:MAX_STRING]
+
+
+def _audit_auth_failure(req: Request, exc: GatekeeperError) -> bool:
+    from app.auth.failures import audit_refused_authentication
+
+    return audit_refused_authentication(req, exc.status, exc.audit_data)
 
 
 def _audit_refusal(req: Request, exc: GatekeeperError) -> None:

@@ -17,9 +17,10 @@ from fastapi import FastAPI
 from app import clock
 from app.api.admission import AdmissionMiddleware
 from app.api.limits import BodyLimitMiddleware
-from app.api.routers import admin, audit, disclosures, health, legal_bases, policy
+from app.api.routers import admin, audit, disclosures, health, legal_bases, policy, users
 from app.audit.keys import load_or_create_digest_key
 from app.audit.service import append_in_new_transaction
+from app.auth import lifespan as auth_lifespan
 from app.config import Settings, get_settings
 from app.db.session import make_engine, make_sessionmaker
 from app.domain.disclosures.gate import Gate
@@ -66,7 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The compiled policy and the imported modules live as long as the process: keep them out of every garbage
         # collection, which otherwise rescans them and slows each request.
         gc.freeze()
-        yield
+        async with auth_lifespan.running(app):
+            yield
         engine.dispose()
 
     app = FastAPI(title="Gatekeeper", version="0.1.0", lifespan=lifespan)
@@ -78,13 +80,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.policy_version = policy_engine.version
     app.state.generic_phrases = _generic_phrases(settings.policy_dir)
     app.state.gate = gate
+    auth_lifespan.install(app, settings, session_factory)
     install_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     # Added last, so it runs first: a request waits for its slot before anything else touches it.
     app.add_middleware(AdmissionMiddleware, session_factory=session_factory, max_in_flight=settings.max_in_flight,
                        max_queued=settings.max_queued, queue_timeout_s=settings.queue_timeout_s,
                        retry_after_s=settings.retry_after_s)
-    for router in (health.router, admin.router, legal_bases.router, disclosures.router, audit.router,
+    for router in (health.router, admin.router, users.router, legal_bases.router, disclosures.router, audit.router,
                    policy.router):
         app.include_router(router)
     return app

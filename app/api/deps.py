@@ -10,14 +10,15 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker, undefer
 
 from app.auth import tokens
+from app.auth.failures import AuthFailures, source_of
 from app.auth.principal import Principal
 from app.config import Settings
 from app.db.models import User
 from app.domain.principals import principal_of
-from app.errors import Forbidden, Unauthorized
+from app.errors import Forbidden, TooManyRequests, Unauthorized
 from app.policy.vocabulary import Vocabulary
 
 
@@ -59,22 +60,36 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
+def _refuse(request: Request, detail: str, problem: str, *, error: str | None = None,
+            user_id: str | None = None) -> Unauthorized | TooManyRequests:
+    """A failed authentication: 401, or 429 once the source address is over its limit (app/auth/failures.py).
+    The error handler counts it as auth.failed after this session rolled back."""
+    data: dict[str, str] = {"problem": problem, **({"user_id": user_id} if user_id else {})}
+    failures: AuthFailures | None = getattr(request.app.state, "auth_failures", None)
+    retry_after = failures.note_failure(source_of(request.client.host if request.client else None)) \
+        if failures is not None else None
+    if retry_after is not None:
+        return TooManyRequests(f"Too many failed authentications from this address; retry after {retry_after} s.",
+                               headers={"Retry-After": str(retry_after)}, audit_event="auth.failed",
+                               audit_data=data)
+    challenge = f'Bearer error="{error}"' if error else "Bearer"
+    return Unauthorized(detail, headers={"WWW-Authenticate": challenge}, audit_event="auth.failed", audit_data=data)
+
+
 def get_principal(request: Request, session: SessionDep) -> Principal:
-    # Refusals carry their auth.failed event; the error handler appends it after this session rolled back.
     token = _bearer(request)
     if token is None:
-        raise Unauthorized("A bearer token is required.", headers={"WWW-Authenticate": "Bearer"},
-                           audit_event="auth.failed", audit_data={"problem": "missing_token"})
+        raise _refuse(request, "A bearer token is required.", "missing_token")
     try:
         subject = tokens.decode(token, request.app.state.settings)
     except tokens.InvalidToken as exc:
-        raise Unauthorized("The bearer token is invalid or expired.",
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-                           audit_event="auth.failed", audit_data={"problem": str(exc)}) from exc
-    user = session.get(User, subject)
+        raise _refuse(request, "The bearer token is invalid or expired.", str(exc), error="invalid_token") from exc
+    user = session.get(User, subject, options=[undefer(User.disabled_at)])
     if user is None:
-        raise Unauthorized("The token names no known user.", headers={"WWW-Authenticate": "Bearer"},
-                           audit_event="auth.failed", audit_data={"problem": "unknown_user"})
+        raise _refuse(request, "The token names no known user.", "unknown_user")
+    if user.disabled_at is not None:
+        # Read on every request, so a disable takes effect at once, also for tokens issued before it.
+        raise _refuse(request, "This account is disabled.", "disabled_user", error="invalid_token", user_id=user.id)
     # The identity map holds rows weakly: keeping the caller's row for the request makes later reads of it free.
     session.info["caller_row"] = user
     principal = principal_of(user)

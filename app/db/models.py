@@ -59,6 +59,10 @@ class User(Base):
     student_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
     # Each: student_id, relationship, rights_limited.
     children: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    # Set by POST /users/{id}/disable or a OneRoster import (issue 15): the user is refused on every route at once,
+    # whatever token it holds; the row (and so its history) stays. Deferred: only the caller's look-up
+    # (app/api/deps.py) and the accounts routes read it, and the audit stamp's user reads then work on any schema.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, deferred=True)
 
 
 class Student(Base):

@@ -30,7 +30,14 @@ from app.auth.principal import Principal
 from app.domain.access import scope_of
 from app.errors import BadRequest
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+def flush_auth_failures(request: Request) -> None:
+    """Counted failed authentications are written before the log is read (app/auth/failures.py), so a reader
+    never misses one that is only waiting for its window to end. Runs before the request's own session begins."""
+    request.app.state.auth_failures.flush(everything=True)
+
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], dependencies=[Depends(flush_auth_failures)])
 
 Reader = Annotated[Principal, Depends(require_roles("auditor", "admin"))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, StrictBool, field_validator
 
 from app.domain.common import Body, FieldName, Id, Label, Text
+from app.domain.users.schemas import IdentityIn
 
 
 class MouIn(Body):
@@ -93,6 +94,8 @@ class UserIn(Body):
     declared_relationships: list[Id] = Field(default_factory=list)
     student_ids: list[Id] = Field(default_factory=list)
     children: list[ChildLink] = Field(default_factory=list)
+    # The user's external identities (issue 15): left out, they stay as they are; a list replaces them all.
+    identities: list[IdentityIn] | None = Field(default=None, max_length=20)
 
 
 def jsonable(model: Body) -> dict[str, Any]:

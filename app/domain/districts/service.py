@@ -23,6 +23,7 @@ from app.db.upsert import get_or_add
 from app.domain import access, walled
 from app.domain.districts import repository as repo
 from app.domain.districts.schemas import DistrictIn, SchoolIn, UserIn, jsonable
+from app.domain.users import service as users
 from app.errors import NotFound, Unprocessable
 from app.policy.vocabulary import Vocabulary
 
@@ -133,7 +134,10 @@ def put_user(session: Session, actor: Principal | None, user_id: str, body: User
     user.student_ids = student_ids
     user.children = children
     session.flush()
-    append(session, "config.changed", actor_id=actor.id if actor else "cli", district_id=district_id,
-           data={"entity": "user", "id": user_id, "created": created, "role": body.role})
+    data: dict[str, Any] = {"entity": "user", "id": user_id, "created": created, "role": body.role}
+    if body.identities is not None and users.replace_identities(session, user, body.identities):
+        # The issuers, never the claim values (an email may be a student's directory information).
+        data["identity_issuers"] = sorted({i.issuer for i in body.identities})
+    append(session, "config.changed", actor_id=actor.id if actor else "cli", district_id=district_id, data=data)
     return user, created
 

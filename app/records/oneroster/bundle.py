@@ -70,6 +70,9 @@ class Bundle:
     # tobedeleted rows: ended, never created.
     ended_students: set[str] = field(default_factory=set)
     ended_parents: set[str] = field(default_factory=set)
+    # Students and guardians whose accounts the SIS switches off: tobedeleted, or enabledUser=false (accounts.py).
+    disabled_students: set[str] = field(default_factory=set)
+    disabled_parents: set[str] = field(default_factory=set)
     # Guardian -> the students the bundle links it to; in a delta either side may be a user already in the database.
     links: dict[str, list[str]] = field(default_factory=dict)
 
@@ -150,12 +153,15 @@ def _read_user(bundle: Bundle, row: Row, roles: dict[str, list[tuple[str, str]]]
     # A 1.2 tobedeleted row may come without its roles: the stored account says what it was.
     role = user_roles[0][0] if user_roles else row.get("role") or known.get(user_id, "")
     deleted = row.get("status") == DELETED
+    switched_off = deleted or row.get("enabledUser").strip().lower() == "false"
     for agent in f.split_ids(row, "agentSourcedIds"):
         if agent not in referable:
             raise row.error("agentSourcedIds", "refers to a user that is not in users.csv" if not known else
                             "refers to a user that is neither in users.csv nor imported for this district")
     if role == "student":
         _check_id(row, "sourcedId", user_id)
+        if switched_off:
+            bundle.disabled_students.add(user_id)
         if deleted:
             bundle.ended_students.add(user_id)
             return
@@ -164,6 +170,8 @@ def _read_user(bundle: Bundle, row: Row, roles: dict[str, list[tuple[str, str]]]
         bundle.students[user_id] = StudentRec(user_id, row, school, True, f.grade(row), f.user_fields(row))
     elif role in PARENT_ROLES:
         _check_id(row, "sourcedId", user_id)
+        if switched_off:
+            bundle.disabled_parents.add(user_id)
         if deleted:
             bundle.ended_parents.add(user_id)
             return

@@ -29,6 +29,7 @@ from app.domain.districts.service import put_school
 from app.domain.students.schemas import StudentIn
 from app.policy.vocabulary import Vocabulary
 from app.records.oneroster import fields as f
+from app.records.oneroster.accounts import disable_accounts
 from app.records.oneroster.bundle import Bundle, Progress, StudentRec
 from app.records.oneroster.ending import end_students
 from app.records.oneroster.guardians import write_guardians
@@ -53,6 +54,8 @@ class ImportSummary:
     students_ended: int = 0
     parents_ended: int = 0
     links_removed: int = 0
+    # Student and guardian accounts the SIS switched off (tobedeleted or enabledUser=false).
+    accounts_disabled: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {x.name: int(getattr(self, x.name)) for x in fields(self)}
@@ -83,6 +86,9 @@ def write_bundle(session: Session, bundle: Bundle, district_id: str, vocab: Voca
     summary.parents_unchanged, summary.parents_ended = guardians.unchanged, guardians.ended
     summary.links_removed = guardians.links_removed
     parent_audits = guardians.audits
+    disabled = disable_accounts(session, district_id, bundle.disabled_students, bundle.disabled_parents,
+                                clock.now())
+    summary.accounts_disabled = len(disabled)
     for done, (student_id, data) in enumerate(audits, 1):
         append(session, "record.loaded", actor_id=ACTOR_ID, student_id=student_id, data=data,
                district_id=district_id)
@@ -90,6 +96,9 @@ def write_bundle(session: Session, bundle: Bundle, district_id: str, vocab: Voca
             progress("auditing", done, len(audits))
     for data in parent_audits:
         append(session, "config.changed", actor_id=ACTOR_ID, data=data, district_id=district_id)
+    for start in range(0, len(disabled), CHUNK):
+        append(session, "user.disabled", actor_id=ACTOR_ID, district_id=district_id,
+               data={"entity": "user", "ids": disabled[start:start + CHUNK], "source": "oneroster"})
     if summary.changed:  # every entry names the import's district: its auditors read them behind the wall
         append(session, "import.completed", actor_id=ACTOR_ID, district_id=district_id,
                data={"source": "oneroster", "version": bundle.version, "district_id": district_id,
