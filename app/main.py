@@ -19,10 +19,10 @@ from app.api.admission import AdmissionMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.routers import admin, audit, disclosures, health, legal_bases, policy, users
 from app.audit.keys import load_or_create_digest_key
-from app.audit.service import append_in_new_transaction
 from app.auth import lifespan as auth_lifespan
 from app.config import Settings, get_settings
 from app.db.session import make_engine, make_sessionmaker
+from app.domain import policy_versions
 from app.domain.disclosures.gate import Gate
 from app.errors import install_handlers
 from app.policy.engine import PolicyEngine
@@ -61,9 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        append_in_new_transaction(session_factory, "policy.loaded", actor_id="gatekeeper",
-                                  data={"policy_version": policy_engine.version},
-                                  policy_version=policy_engine.version)
+        policy_versions.keep_loaded(session_factory, settings.policy_dir, policy_engine.version)
         # The compiled policy and the imported modules live as long as the process: keep them out of every garbage
         # collection, which otherwise rescans them and slows each request.
         gc.freeze()

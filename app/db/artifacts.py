@@ -137,6 +137,8 @@ class DecisionRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     request_id: Mapped[str] = mapped_column(ForeignKey("disclosure_requests.id"), index=True)
+    # Set rather than request_id, so that the flush inserts a new request before its first decision record.
+    request: Mapped[DisclosureRequest] = relationship()
     occasion: Mapped[str] = mapped_column(String(30))  # created | redecided | approved
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     policy_version: Mapped[str] = mapped_column(String(80))
@@ -150,6 +152,6 @@ class PolicyVersion(Base):
 
     __tablename__ = "policy_versions"
 
-    version: Mapped[str] = mapped_column(String(80), primary_key=True)
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)  # the version, "sha256:..."
     files: Mapped[dict[str, str]] = mapped_column(JSONType)  # relative path -> text
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)

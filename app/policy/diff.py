@@ -58,22 +58,34 @@ def _side(field: dict[str, Any] | None) -> str:
     return " ".join(p for p in parts if p)
 
 
-def changes(before: Decision, after: Decision) -> list[str]:
-    """The lines that describe how `after` differs from `before` (empty: the same decision)."""
-    old, new = before.to_json(), after.to_json()
-    lines = [f"  {k}: {_fmt(old[k])} -> {_fmt(new[k])}" for k in _REQUEST_KEYS if old[k] != new[k]]
+def decision_differences(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """How decision JSON `new` differs from `old` (Decision.to_json; the policy version is not compared): each
+    changed request-level value, then each changed field with both sides whole (None where it was not decided)."""
+    found: list[dict[str, Any]] = [{"what": k, "before": old.get(k), "after": new.get(k)} for k in _REQUEST_KEYS
+                                   if old.get(k) != new.get(k)]
     olds = {f["field"]: f for f in old["fields"]}
     news = {f["field"]: f for f in new["fields"]}
-    for name in dict.fromkeys([*olds, *news]):
-        a, b = olds.get(name), news.get(name)
-        if a == b:
-            continue
-        lines.append(f"  {name}: {_side(a)} -> {_side(b)}")
-        for key in sorted({*(a or {}), *(b or {})} - set(_SUMMARY_KEYS)):
-            if (a or {}).get(key) != (b or {}).get(key):
-                lines.append(f"    {key}: {_fmt((a or {}).get(key))} -> {_fmt((b or {}).get(key))}")
-    if not lines and old["explanation"] != new["explanation"]:
-        lines.append("  explanation: changed")
+    found += [{"what": "field", "field": name, "before": olds.get(name), "after": news.get(name)}
+              for name in dict.fromkeys([*olds, *news]) if olds.get(name) != news.get(name)]
+    if not found and old.get("explanation") != new.get("explanation"):
+        found.append({"what": "explanation", "before": old.get("explanation"), "after": new.get("explanation")})
+    return found
+
+
+def changes(before: Decision, after: Decision) -> list[str]:
+    """The lines that describe how `after` differs from `before` (empty: the same decision)."""
+    lines = []
+    for change in decision_differences(before.to_json(), after.to_json()):
+        what, a, b = change["what"], change["before"], change["after"]
+        if what == "explanation":
+            lines.append("  explanation: changed")  # long prose: only reported as changed
+        elif what != "field":
+            lines.append(f"  {what}: {_fmt(a)} -> {_fmt(b)}")
+        else:
+            lines.append(f"  {change['field']}: {_side(a)} -> {_side(b)}")
+            for key in sorted({*(a or {}), *(b or {})} - set(_SUMMARY_KEYS)):
+                if (a or {}).get(key) != (b or {}).get(key):
+                    lines.append(f"    {key}: {_fmt((a or {}).get(key))} -> {_fmt((b or {}).get(key))}")
     return lines
 
 

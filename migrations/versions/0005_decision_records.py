@@ -38,10 +38,10 @@ def upgrade() -> None:
     op.create_index("ix_decision_records_request_id", "decision_records", ["request_id"])
     op.create_table(
         "policy_versions",
-        sa.Column("version", sa.String(length=80), nullable=False),
+        sa.Column("id", sa.String(length=80), nullable=False),
         sa.Column("files", _JSON, nullable=False),
         sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("version"),
+        sa.PrimaryKeyConstraint("id"),
     )
 
 

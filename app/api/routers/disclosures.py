@@ -12,8 +12,9 @@ from app.api.deps import CurrentUser, SessionDep, VocabularyDep, require_roles
 from app.auth.principal import Principal
 from app.domain.common import Id
 from app.domain.disclosures import approvals, reads, record, service
+from app.domain.disclosures import replay as replay_service
 from app.domain.disclosures.gate import Gate
-from app.domain.disclosures.schemas import ApproveIn, DenyIn, DisclosureRequestIn
+from app.domain.disclosures.schemas import ApproveIn, DenyIn, DisclosureRequestIn, ReplayIn
 from app.domain.disclosures.views import request_view
 from app.policy.types import DecisionKind
 
@@ -22,6 +23,7 @@ router = APIRouter(prefix="/api/v1", tags=["disclosures"])
 REQUESTER_ROLES = ("sro", "pd_contact", "law_enforcement", "chief", "court", "dcf", "dese", "ems", "staff",
                    "clinician", "principal", "designee", "superintendent", "counsel", "admin")
 Requester = Annotated[Principal, Depends(require_roles(*REQUESTER_ROLES))]
+Auditor = Annotated[Principal, Depends(require_roles("auditor", "admin"))]
 
 
 def get_gate(request: Request) -> Gate:
@@ -81,6 +83,14 @@ def deny(request_id: Id, caller: CurrentUser, session: SessionDep, gate: GateDep
          body: DenyIn | None = None) -> dict[str, Any]:
     row = approvals.deny(session, gate, caller, request_id, bool(body and body.reason))
     return request_view(row, released=None, notice_text=gate.policy.notice_text(row.notice_version or ""))
+
+
+@router.post("/disclosure-requests/{request_id}/replay")
+def replay(request_id: Id, caller: Auditor, session: SessionDep, gate: GateDep,
+           body: ReplayIn | None = None) -> dict[str, Any]:
+    """Decide the request's stored facts again under the policy in force then (it must reproduce the stored
+    decision) and under the current or the named version, with the differences (auditor, admin)."""
+    return replay_service.replay(session, gate, caller, request_id, body.policy_version if body else None)
 
 
 @router.get("/students/{student_id}/disclosure-record")

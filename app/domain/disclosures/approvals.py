@@ -22,7 +22,7 @@ from app.domain.disclosures import repository as repo
 from app.domain.disclosures import state
 from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.schemas import ApproveIn, DisclosureRequestIn
-from app.domain.disclosures.service import decided_event_data, finish_release
+from app.domain.disclosures.service import decided_event_data, finish_release, keep_decision
 from app.domain.districts import repository as people
 from app.domain.principals import principal_of
 from app.errors import Conflict, Forbidden, NotFound
@@ -75,6 +75,7 @@ def refresh(session: Session, gate: Gate, row: DisclosureRequest) -> AppendedEnt
         changed = True
     if not changed:
         return None
+    keep_decision(session, row, "redecided", context, fresh)
     return _settle(session, gate, row, fresh.auto_release_rule, context, event="request.decided")
 
 
@@ -138,6 +139,8 @@ def approve(session: Session, gate: Gate, caller: Principal, request_id: str, bo
     now = clock.now()
     decided = _decided_now(session, gate, row, now)
     fresh = decided[1] if decided else None
+    if decided is not None:
+        keep_decision(session, row, "approved", *decided)
     for name, field in pending.items():
         field_groups = state.groups(field)
         mine = [i for i, g in enumerate(field_groups) if caller.role in g]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.artifacts import DisclosureNamedStudent, DisclosureRequest
+from app.db.artifacts import DecisionRecord, DisclosureNamedStudent, DisclosureRequest
 from app.domain import walled
 from app.domain.access import DistrictScope
 
@@ -52,3 +52,13 @@ def set_named_students(row: DisclosureRequest, student_ids: list[str]) -> None:
     district_id = row.district_id
     row.named_students = [DisclosureNamedStudent(student_id=sid, district_id=district_id)
                           for sid in student_ids] if district_id is not None else []
+
+
+def add_decision_record(session: Session, record: DecisionRecord) -> None:
+    session.add(record)
+
+
+def decision_records(session: Session, request_id: str) -> list[DecisionRecord]:
+    """The decisions made for a request, in the order they were made."""
+    return list(session.scalars(select(DecisionRecord).where(DecisionRecord.request_id == request_id)
+                                .order_by(DecisionRecord.id)))

@@ -48,3 +48,9 @@ class ApproveIn(Body):
 
 class DenyIn(Body):
     reason: Text | None = None
+
+
+class ReplayIn(Body):
+    """Replay under this policy version (as GET /api/v1/policy names it) instead of the current one."""
+
+    policy_version: str | None = Field(default=None, pattern=r"^sha256:[0-9a-f]{64}$")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.audit.service import AppendedEntry, Event, append, append_all
 from app.auth.principal import Principal
-from app.db.artifacts import DisclosureRequest
+from app.db.artifacts import DecisionRecord, DisclosureRequest
 from app.domain import access
 from app.domain.disclosures import context as ctx
 from app.domain.disclosures import repository, state
@@ -24,8 +24,9 @@ from app.domain.disclosures.schemas import DisclosureRequestIn
 from app.domain.disclosures.views import request_view
 from app.domain.ids import new_id
 from app.errors import Forbidden, Unprocessable
+from app.policy import snapshot
 from app.policy.combine import explain
-from app.policy.emergency import recipient_keys
+from app.policy.emergency import declaration_relied_on
 from app.policy.facts import DecisionContext, EmergencyFacts
 from app.policy.types import Decision
 from app.policy.vocabulary import Vocabulary
@@ -137,6 +138,7 @@ def record(session: Session, gate: Gate, caller: Principal, body: DisclosureRequ
     if settled:  # marked before the first write, so the row is inserted once, not inserted and then updated
         mark_released(session, row, decision.auto_release_rule, loaded.context)
     session.add(row)
+    keep_decision(session, row, "created", loaded.context, decision)
     events = [
         Event("request.created", caller.id, _sid(row), row.id, _created_event_data(body, caller)),
         Event("request.decided", "gatekeeper", _sid(row), row.id, decided_event_data(row), row.policy_version,
@@ -152,6 +154,14 @@ def record(session: Session, gate: Gate, caller: Principal, body: DisclosureRequ
     to_caller = access.receives_values(caller, caller_id=row.caller_id, recipient_id=row.recipient_id)
     notice = gate.policy.notice_text(row.notice_version or "")
     return request_view(row, released=released if to_caller else None, notice_text=notice, last_entry=entries[-1])
+
+
+def keep_decision(session: Session, row: DisclosureRequest, occasion: str, context: DecisionContext,
+                  decision: Decision) -> None:
+    """Keep what the engine answered and the facts it answered on, student values taken out, for replay."""
+    repository.add_decision_record(session, DecisionRecord(
+        request=row, occasion=occasion, decided_at=context.now, policy_version=decision.policy_version,
+        facts=snapshot.take(context), decision=decision.to_json()))
 
 
 def _sid(row: DisclosureRequest) -> str | None:
@@ -206,21 +216,13 @@ def _official(row: DisclosureRequest, auto_rule: str | None, context: DecisionCo
 
 
 def emergency_used(context: DecisionContext) -> EmergencyFacts | None:
-    """The declaration an emergency release relies on: the cited one, or (R-EMG-7, nothing cited) an active
-    declaration for this student that names the recipient, as the engine looks for it."""
+    """The declaration an emergency release relies on: the cited one, or (R-EMG-7, nothing cited) the active
+    declaration for this student that names the recipient, found as the engine finds it."""
     request = context.request
-    if request.emergency is not None or request.emergency_id_given:
-        return request.emergency
     recipient = request.recipient or request.requester
-    if recipient is None:
-        return None
-    now = context.now
-    keys = recipient_keys(recipient)  # the engine's own matching (id, role or agency type)
-    for em in request.student_emergencies:
-        active = em.ended_at is None and em.starts_at <= now < em.review_at
-        if active and not keys.isdisjoint(em.recipients):
-            return em
-    return None
+    if recipient is None or context.student is None:
+        return request.emergency
+    return declaration_relied_on(request, context.student.id, recipient, context.now, context.district)
 
 
 def _named_students(session: Session, row: DisclosureRequest) -> list[str]:
