@@ -6,8 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.auth.issuers import TrustedIssuer, check_public_key, check_unique, load_issuers_file
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "changethis", "please-change", "dev", "test"}
 MIN_SECRET_LENGTH = 32
@@ -40,14 +42,40 @@ class Settings(BaseSettings):
     # per window, carrying the count; a source over auth_failures_per_minute gets 429 with Retry-After.
     auth_failed_window_s: int = Field(default=60, ge=1, le=3600)
     auth_failures_per_minute: int = Field(default=60, ge=1)
+    # Trusted issuers (app/auth/issuers.py, issue 15): JSON in GATEKEEPER_ISSUERS and/or a YAML/JSON file.
+    issuers: list[TrustedIssuer] = Field(default_factory=list)
+    issuers_file: Path | None = None
+    # Token validation (the real clock): leeway for exp, nbf and iat; the key fetches of every JWKS client.
+    jwt_leeway_s: int = Field(default=60, ge=0, le=600)
+    jwks_timeout_s: float = Field(default=5.0, gt=0, le=30)
+    # A token with an unknown kid refetches its issuer's keys at most once per this long (key rotation).
+    jwks_refresh_cooldown_s: float = Field(default=60.0, ge=0, le=3600)
+    # How long a fetched key set is used before it is fetched again (a failed refetch keeps the old keys).
+    jwks_cache_s: int = Field(default=3600, ge=1)
     # `gatekeeper demo` sets this (GATEKEEPER_DEMO=true): it generates its own secret for a throw-away district.
     demo: bool = False
+
+    @field_validator("jwt_public_key")
+    @classmethod
+    def _usable_public_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_public_key(value)
+        return value
+
+    @model_validator(mode="after")
+    def _load_issuers(self) -> Settings:
+        """Trusted issuers from the file join those of the environment; bad ones refuse start-up."""
+        if self.issuers_file is not None:
+            self.issuers = [*self.issuers, *load_issuers_file(self.issuers_file)]
+        local = self.jwt_issuer if (self.jwt_secret or self.jwt_public_key or self.jwks_url) else None
+        check_unique(self.issuers, local)
+        return self
 
     @model_validator(mode="after")
     def _guard_secrets(self) -> Settings:
         """The trap: a default or placeholder HS256 secret lets anyone mint tokens, so refuse it in production."""
         relaxed = self.demo or self.env in ("test", "development")
-        has_key = bool(self.jwt_public_key or self.jwks_url)
+        has_key = bool(self.jwt_public_key or self.jwks_url or self.issuers)
         secret = self.jwt_secret
         weak = secret is not None and (secret.lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH)
         if weak and not relaxed:

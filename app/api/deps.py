@@ -18,7 +18,8 @@ from app.auth.principal import Principal
 from app.config import Settings
 from app.db.models import User
 from app.domain.principals import principal_of
-from app.errors import Forbidden, TooManyRequests, Unauthorized
+from app.domain.users.repository import user_by_identity
+from app.errors import Forbidden, NotReady, TooManyRequests, Unauthorized
 from app.policy.vocabulary import Vocabulary
 
 
@@ -76,17 +77,31 @@ def _refuse(request: Request, detail: str, problem: str, *, error: str | None = 
     return Unauthorized(detail, headers={"WWW-Authenticate": challenge}, audit_event="auth.failed", audit_data=data)
 
 
+def _user_of(session: Session, identity: tokens.Identity) -> User | None:
+    if identity.user_id is not None:
+        return session.get(User, identity.user_id, options=[undefer(User.disabled_at)])
+    assert identity.issuer is not None and identity.subject is not None
+    return user_by_identity(session, identity.issuer, identity.subject)
+
+
 def get_principal(request: Request, session: SessionDep) -> Principal:
     token = _bearer(request)
     if token is None:
         raise _refuse(request, "A bearer token is required.", "missing_token")
+    verifier: tokens.Verifier = request.app.state.verifier
     try:
-        subject = tokens.decode(token, request.app.state.settings)
+        identity = verifier.decode(token)
     except tokens.InvalidToken as exc:
         raise _refuse(request, "The bearer token is invalid or expired.", str(exc), error="invalid_token") from exc
-    user = session.get(User, subject, options=[undefer(User.disabled_at)])
+    except tokens.KeysUnavailable as exc:
+        # The token may be good: its issuer's keys cannot be fetched now. Not the caller's failure (no rate limit).
+        raise NotReady("The identity provider's signing keys cannot be fetched now; nothing was done.",
+                       headers={"Retry-After": "5"}, audit_event="auth.failed",
+                       audit_data={"problem": "issuer_unreachable"}) from exc
+    user = _user_of(session, identity)
     if user is None:
-        raise _refuse(request, "The token names no known user.", "unknown_user")
+        problem = "unknown_user" if identity.user_id is not None else "unlinked_identity"
+        raise _refuse(request, "The token names no known user.", problem)
     if user.disabled_at is not None:
         # Read on every request, so a disable takes effect at once, also for tokens issued before it.
         raise _refuse(request, "This account is disabled.", "disabled_user", error="invalid_token", user_id=user.id)

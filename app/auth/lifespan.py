@@ -1,4 +1,5 @@
-"""What authentication needs for the life of the process (issue 15): the failure counter and its flusher."""
+"""What authentication needs for the life of the process (issue 15): the token verifier with its key clients (keys
+fetched at start-up), and the failure counter with its flusher."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth.failures import AuthFailures
+from app.auth.tokens import Verifier
 from app.config import Settings
 
 log = logging.getLogger(__name__)
 
 
 def install(app: FastAPI, settings: Settings, session_factory: sessionmaker[Session]) -> None:
+    app.state.verifier = Verifier(settings)
     app.state.auth_failures = AuthFailures(session_factory, window_s=settings.auth_failed_window_s,
                                            per_minute=settings.auth_failures_per_minute)
 
@@ -36,6 +39,10 @@ async def _flush_periodically(failures: AuthFailures) -> None:
 async def running(app: FastAPI) -> AsyncIterator[None]:
     """Around the app's life: flush ended windows every few seconds; at shut-down write every count still held."""
     failures: AuthFailures = app.state.auth_failures
+    verifier: Verifier = app.state.verifier
+    if verifier.key_sources():
+        # Keys before the first request; an unreachable issuer is named by /readyz and refetched on demand.
+        await anyio.to_thread.run_sync(verifier.prefetch)
     task = asyncio.create_task(_flush_periodically(failures))
     try:
         yield

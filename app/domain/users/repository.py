@@ -62,7 +62,8 @@ def identity(session: Session, issuer: str, subject: str) -> UserIdentity | None
 
 def user_by_identity(session: Session, issuer: str, subject: str) -> User | None:
     """The user an (issuer, claim value) is linked to; the only way a trusted issuer's token names a user."""
-    return session.scalar(select(User).join(UserIdentity, UserIdentity.user_id == User.id)
+    return session.scalar(select(User).options(undefer(User.disabled_at))
+                          .join(UserIdentity, UserIdentity.user_id == User.id)
                           .where(UserIdentity.issuer == issuer, UserIdentity.subject == subject))
 
 
