@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.auth.issuers import TrustedIssuer, check_public_key, check_unique, load_issuers_file
+from app.web.oidc_config import OidcClient
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "changethis", "please-change", "dev", "test"}
 MIN_SECRET_LENGTH = 32
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
     jwks_refresh_cooldown_s: float = Field(default=60.0, ge=0, le=3600)
     # How long a fetched key set is used before it is fetched again (a failed refetch keeps the old keys).
     jwks_cache_s: int = Field(default=3600, ge=1)
+    # The pages' sign-in with the district's identity providers (app/web/oidc.py): JSON in
+    # GATEKEEPER_WEB_OIDC_CLIENTS; each names a trusted issuer (start-up refuses one that does not).
+    web_oidc_clients: list[OidcClient] = Field(default_factory=list)
     # `gatekeeper demo` sets this (GATEKEEPER_DEMO=true): it generates its own secret for a throw-away district.
     demo: bool = False
 
