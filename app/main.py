@@ -28,7 +28,6 @@ from app.errors import install_handlers
 from app.policy.engine import PolicyEngine
 from app.policy.vocabulary import load_vocabulary
 from app.records.local import LocalRecordStore
-from app.web.app import install as install_pages
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     policy_engine = PolicyEngine.load(settings.policy_dir)
     engine = make_engine(settings.database_url, **_pool_options(settings))
     session_factory = make_sessionmaker(engine)
-    gate = Gate(policy=policy_engine, store=LocalRecordStore(),
+    gate = Gate(policy=policy_engine, records=LocalRecordStore,
                 digest_key=load_or_create_digest_key(settings.digest_key_file))
 
     @asynccontextmanager
@@ -89,5 +88,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (health.router, admin.router, users.router, legal_bases.router, disclosures.router, audit.router,
                    policy.router):
         app.include_router(router)
-    install_pages(app)  # the pages for people (app/web/), on the same services as the routers above
     return app

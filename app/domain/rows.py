@@ -1,7 +1,6 @@
 """The stored attributes the facts builders read, as read-only protocols.
 
-The ORM classes satisfy them, and so do the column views of the gate's one-query load
-(app/domain/disclosures/student_query.py), which skips building ORM objects on the hot path.
+The ORM classes satisfy them; the facts builders (app/domain/facts_builder.py) need nothing more of a row.
 """
 
 from __future__ import annotations

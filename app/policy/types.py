@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -76,33 +76,19 @@ class FieldDecision:
     hold_until: datetime | None = None
     advisory: str | None = None
 
-    # The engine builds and copies one of these per field of every decision. The frozen __init__ costs one
-    # object.__setattr__ per attribute; these build the instance dict directly (as copy.copy does), all attributes
-    # given, so the result is indistinguishable from a normally constructed one.
-
     @staticmethod
     def make(field: str, outcome: Outcome, basis: tuple[str, ...], reason: str | None, reasons: tuple[str, ...],
              rules: tuple[str, ...], approver_roles: tuple[str, ...], released_as: str | None,
              waiting_for: str | None, hold_until: datetime | None, advisory: str | None) -> FieldDecision:
-        new = object.__new__(FieldDecision)
-        new.__dict__.update(field=field, outcome=outcome, basis=basis, reason=reason, reasons=reasons, rules=rules,
-                            approver_roles=approver_roles, approvals_required=(), released_as=released_as,
-                            waiting_for=waiting_for, hold_until=hold_until, advisory=advisory)
-        return new
+        """Every attribute but approvals_required given, positionally (the engine builds one per field)."""
+        return FieldDecision(field, outcome, basis, reason, reasons, rules, approver_roles, (), released_as,
+                             waiting_for, hold_until, advisory)
 
     def with_rules(self, rules: tuple[str, ...]) -> FieldDecision:
-        new = object.__new__(FieldDecision)
-        state = new.__dict__
-        state.update(self.__dict__)
-        state["rules"] = rules
-        return new
+        return replace(self, rules=rules)
 
     def as_pending(self, approver_roles: tuple[str, ...], rules: tuple[str, ...]) -> FieldDecision:
-        new = object.__new__(FieldDecision)
-        state = new.__dict__
-        state.update(self.__dict__)
-        state.update(outcome=Outcome.PENDING, approver_roles=approver_roles, rules=rules)
-        return new
+        return replace(self, outcome=Outcome.PENDING, approver_roles=approver_roles, rules=rules)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"field": self.field, "outcome": self.outcome.value, "rules": list(self.rules)}

@@ -102,4 +102,4 @@ def disclosure_record(student_id: Id, caller: CurrentUser, session: SessionDep,
 @router.get("/students/{student_id}/disclosure-record/{request_id}/copy")
 def consent_copy(student_id: Id, request_id: Id, caller: CurrentUser, session: SessionDep,
                  gate: GateDep) -> dict[str, Any]:
-    return record.consent_copy(session, caller, student_id, request_id, gate.store)
+    return record.consent_copy(session, caller, student_id, request_id, gate.records(session))

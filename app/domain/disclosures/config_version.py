@@ -1,16 +1,14 @@
 """config_version (R-GATE-8): sha256 of the canonical district configuration a decision read.
 
-Two steps, so the district's part, the costly one, is computed once per distinct district row (the gate's query
-memoises it with the row): `district_config` digests the MOU, notices, designations, calendar and settings;
-`config_version` digests that with the student's opt-outs and the roster entries (role, schools, certification,
-contact flag) of the parties the decision judged.
+Two steps: `district_config` digests the MOU, notices, designations, calendar and settings; `config_version` digests
+that with the student's opt-outs and the roster entries (role, schools, certification, contact flag) of the parties
+the decision judged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from typing import Any
 
 from app.db.models import User
@@ -33,14 +31,7 @@ def district_config(district: DistrictRow) -> str:
 def config_version(district_digest: str | None, student: StudentRow | None, parties: list[User]) -> str:
     roster = tuple((u.id, u.role, u.agency_type, tuple(sorted(u.school_ids or [])), str(u.sro_certified_until),
                     u.mou_contact, tuple(sorted(u.declared_relationships or []))) for u in parties)
-    opt_out = tuple(sorted(student.directory_opt_out or [])) if student is not None else None
-    return _config_version(district_digest, roster, opt_out)
-
-
-@lru_cache(maxsize=4096)  # a pure function of plain values: the same roster and opt-outs recur on every request
-def _config_version(district_digest: str | None, roster: tuple[tuple[Any, ...], ...],
-                    opt_out: tuple[str, ...] | None) -> str:
     canonical: dict[str, Any] = {"district": district_digest, "roster": roster}  # tuples are written as arrays
-    if opt_out is not None:
-        canonical["opt_out"] = opt_out
+    if student is not None:
+        canonical["opt_out"] = tuple(sorted(student.directory_opt_out or []))
     return _digest(canonical)

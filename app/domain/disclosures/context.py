@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.db.models import District, Incident, User
+from app.db.artifacts import Emergency
+from app.db.models import District, Incident, Student, User
 from app.domain import access
 from app.domain import facts_builder as fb
 from app.domain.disclosures import repository as requests_repo
-from app.domain.disclosures import student_query
 from app.domain.disclosures.config_version import config_version, district_config
 from app.domain.disclosures.gate import Gate
 from app.domain.disclosures.schemas import DisclosureRequestIn
@@ -23,7 +23,7 @@ from app.domain.districts import repository as people
 from app.domain.legal_bases import repository as artifacts
 from app.domain.principals import principal_of
 from app.domain.rows import DistrictRow, EmergencyRow, StudentRow
-from app.policy.facts import DecisionContext, DistrictFacts, EmergencyFacts, RequestFacts
+from app.policy.facts import DecisionContext, EmergencyFacts, RequestFacts
 
 
 @dataclass(frozen=True)
@@ -44,24 +44,20 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
     caller_row, requester, recipient = _parties(session, caller, body)
     users = {u.id: u for u in (caller_row, requester, recipient) if u is not None}
     parties = {user_id: fb.party(u) for user_id, u in users.items()}
-    found = _student_query(session, gate, caller, body)
+    found = _student_of_caller(session, caller, body)
     student: StudentRow | None
     district: DistrictRow | None
     emergency: EmergencyRow | None
-    district_facts: DistrictFacts | None
-    district_digest: str | None
     if found is not None:
-        student, student_facts = found.student, found.student_facts
-        district, district_facts, district_digest = found.district, found.district_facts, found.district_config
-        emergency, emergency_facts = found.emergency, found.emergency_facts
+        student, district, emergency = found
+        student_facts = fb.student_facts(student, gate.records(session).field_names(student.id), [])
     else:  # unknown or out of scope: the caller's district, and the cited declaration for the record
         student, student_facts = None, None
         district_id = caller.district_id or people.only_district_id(session)
         district = session.get(District, district_id) if district_id else None
-        district_facts = fb.district_facts(district) if district else None
-        district_digest = district_config(district) if district else None
         emergency = artifacts.get_emergency(session, body.emergency_id) if body.emergency_id else None
-        emergency_facts = fb.emergency_facts(emergency) if emergency else None
+    district_facts = fb.district_facts(district) if district else None
+    emergency_facts = fb.emergency_facts(emergency) if emergency else None
     incident = session.get(Incident, body.incident_id) if body.incident_id else None
     if incident is not None and not _same_district(incident.district_id, district):
         incident = None
@@ -107,7 +103,8 @@ def load(session: Session, gate: Gate, caller: Principal, body: DisclosureReques
     )
     context = DecisionContext(now=now, district=district_facts, student=student_facts, request=request)
     return Loaded(context, student, district, requester, recipient,
-                  config_version(district_digest, student, [u for u in (requester, recipient) if u is not None]))
+                  config_version(district_config(district) if district else None, student,
+                                 [u for u in (requester, recipient) if u is not None]))
 
 
 def _parties(session: Session, caller: Principal, body: DisclosureRequestIn) -> tuple[User, User | None, User | None]:
@@ -131,14 +128,14 @@ def _parties(session: Session, caller: Principal, body: DisclosureRequestIn) -> 
     return caller_row, requester, recipient
 
 
-def _student_query(session: Session, gate: Gate, caller: Principal,
-                   body: DisclosureRequestIn) -> student_query.Found | None:
-    """The student with their district, cited declaration and field sources; None when the student is unknown or
-    out of the caller's scope (the caller then loads the district and declaration on their own)."""
+def _student_of_caller(session: Session, caller: Principal,
+                       body: DisclosureRequestIn) -> tuple[Student, District, Emergency | None] | None:
+    """The student with their district and cited declaration; None when the student is unknown or out of the
+    caller's scope (the caller then loads the district and declaration on their own)."""
     if body.student_id is None:
         return None
-    found = student_query.find(session, gate.store, body.student_id, body.emergency_id)
-    if found is None or not access.scope_of(caller).admits(found.student.district_id):
+    found = requests_repo.student_with_district(session, body.student_id, body.emergency_id)
+    if found is None or not access.scope_of(caller).admits(found[0].district_id):
         return None
     return found
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from sqlalchemy.orm import Session
 
 from app.policy.facts import DecisionContext
 from app.policy.types import Decision
@@ -24,5 +26,5 @@ class Policy(Protocol):
 @dataclass(frozen=True)
 class Gate:
     policy: Policy
-    store: RecordStore
+    records: Callable[[Session], RecordStore]  # opens the record store on a request's session
     digest_key: bytes

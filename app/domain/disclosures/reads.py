@@ -48,7 +48,7 @@ def get_request(session: Session, gate: Gate, caller: Principal, request_id: str
         return request_view(row, released=None, notice_text=notice, last_entry=entry)
     if row.decision == "PENDING_APPROVAL":
         return request_view(row, released=None, notice_text=notice, last_entry=entry) | {"released": {}}
-    released = read_released(session, gate.store, row)
+    released = read_released(gate.records(session), row)
     if released:
         entry = audit_release(session, row, released, gate.digest_key, caller.id, event="data.read")
     return request_view(row, released=released, notice_text=notice, last_entry=entry)

@@ -190,7 +190,7 @@ def consent_copy(session: Session, caller: Principal, student_id: str, request_i
              if f["outcome"] == "RELEASE" and "FERPA_CONSENT" in f.get("basis", [])]
     if not names:
         raise NotFound("Nothing was disclosed under a consent in this request.")
-    values = store.read(session, student.id, names)
+    values = store.read(student.id, names)
     note_sensitive_values(values.values())
     copy = redact(values, names)
     append(session, "record.copied", actor_id=caller.id, student_id=student.id, request_id=row.id,

@@ -16,12 +16,12 @@ from app.domain.disclosures.views import released_names
 from app.records.base import RecordStore, Released, redact
 
 
-def read_released(session: Session, store: RecordStore, row: DisclosureRequest) -> Released:
+def read_released(store: RecordStore, row: DisclosureRequest) -> Released:
     """The released payload of a settled request, rebuilt from the store; exactly the RELEASE fields."""
     if row.decision == "PENDING_APPROVAL" or row.student_id is None:
         return Released({})
     names = released_names(row)
-    values = store.read(session, row.student_id, names)
+    values = store.read(row.student_id, names)
     note_sensitive_values(values.values())
     return redact(values, names)
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
-from app.db.artifacts import DecisionRecord, DisclosureNamedStudent, DisclosureRequest
+from app.db.artifacts import DecisionRecord, DisclosureNamedStudent, DisclosureRequest, Emergency
+from app.db.models import District, Student
 from app.domain import walled
 from app.domain.access import DistrictScope
 
 
 def get_in(session: Session, scope: DistrictScope, request_id: str) -> DisclosureRequest | None:
     return walled.get_in(session, scope, DisclosureRequest, request_id)
+
+
+def student_with_district(session: Session, student_id: str,
+                          emergency_id: str | None) -> tuple[Student, District, Emergency | None] | None:
+    """The gate's first read: the student, their district and the cited declaration (None when none is cited or
+    the id does not exist), in one round trip. The caller checks the district wall."""
+    cited = Emergency.id == emergency_id if emergency_id is not None else false()
+    found = session.execute(select(Student, District, Emergency).join(District, District.id == Student.district_id)
+                            .outerjoin(Emergency, cited).where(Student.id == student_id)).one_or_none()
+    return None if found is None else (found[0], found[1], found[2])
 
 
 def pending_in_district(session: Session, district_id: str | None, school_id: str | None,

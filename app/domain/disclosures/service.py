@@ -187,7 +187,7 @@ def settle(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str 
     if row.released_at is None:
         mark_released(session, row, auto_rule, context)
         session.flush()
-    return read_released(session, gate.store, row)
+    return read_released(gate.records(session), row)
 
 
 def finish_release(session: Session, gate: Gate, row: DisclosureRequest, auto_rule: str | None,
