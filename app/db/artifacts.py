@@ -80,8 +80,10 @@ class DisclosureRequest(Base):
     rebuilt from the record store for the requester and recipient, and audited as data.read."""
 
     __tablename__ = "disclosure_requests"
-    # The student's own requests in the record of disclosures: one index lookup (repository.for_student_record).
-    __table_args__ = (Index("ix_disclosure_requests_district_id_student_id", "district_id", "student_id"),)
+    # The student's own requests in the record of disclosures, and a district's approval queue (a decision's
+    # requests in id order): one index lookup each (repository.for_student_record, pending_in_district).
+    __table_args__ = (Index("ix_disclosure_requests_district_id_student_id", "district_id", "student_id"),
+                      Index("ix_disclosure_requests_district_id_decision_id", "district_id", "decision", "id"))
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     district_id: Mapped[str | None] = mapped_column(String(200), index=True)
