@@ -7,6 +7,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from app.policy.bases import TokenRoles
+from app.policy.candidate import needs_redisclosure_notice
+from app.policy.conditions.parties import field_is_leu_record
 from app.policy.context import Resolved
 from app.policy.fielddecide import merge_rules
 from app.policy.tags import FieldInfo
@@ -16,7 +19,6 @@ HARD_BARS = frozenset({
     "W_37L", "W_37L_PROXY", "W_IMMIGRATION_MOU", "W_PRIVILEGED", "W_SUD97", "W_IEP_CONSENT", "W_OPT_OUT",
     "W_PURPOSE_PROHIBITED", "W_U12", "W_GANG_DB",
 })
-_NOTICE_FREE = frozenset({"FERPA_DIRECTORY", "FERPA_JUDICIAL", "NOT_EDUCATION_RECORD_LEU", "DEIDENTIFIED"})
 
 
 class RequestNotes(NamedTuple):
@@ -28,14 +30,15 @@ class RequestNotes(NamedTuple):
     sro_not_official: bool  # R-EMG-8
     gag_order: bool  # R-LGL-3: the cited order carries a non-disclosure order
     directory_considered: bool
+    roles: TokenRoles  # which tokens carry which annotation rule, from the catalogue (bases.yaml)
 
 
-def request_notes(res: Resolved, directory_considered: bool) -> RequestNotes:
+def request_notes(res: Resolved, directory_considered: bool, roles: TokenRoles) -> RequestNotes:
     request = res.ctx.request
     order = request.legal_order
     return RequestNotes(res.is_le, request.identified_by == "incident", request.purpose == "DIVERSION",
                         res.status == "sro_not_official", order is not None and order.non_disclosure_order,
-                        directory_considered)
+                        directory_considered, roles)
 
 
 def annotate(
@@ -55,9 +58,10 @@ def _extra_rules(info: FieldInfo, source: str | None, outcome: Outcome, reasons:
                  basis: tuple[str, ...], awaits_approver: bool, token: str, notes: RequestNotes) -> tuple[str, ...]:
     extra: list[str] = []
     withheld = outcome is Outcome.WITHHOLD
+    roles = notes.roles
     if source == "sole_possession":
         extra.append("R-REC-2")
-    if info.base.startswith("leu_report:") and "LEU" not in info.tags:
+    if info.base.startswith("leu_report:") and not field_is_leu_record(info):
         extra.append("R-REC-3")  # no designated unit or no `leu` source: an education record
     if source == "from_police":
         extra.append("R-REC-8")
@@ -65,7 +69,7 @@ def _extra_rules(info: FieldInfo, source: str | None, outcome: Outcome, reasons:
         extra += ["R-37L-1", "R-GATE-7"]
         if info.base.startswith("family:") or info.sibling == "redacted":
             extra.append("R-37L-2")
-        if token == "directory" and withheld:
+        if token in roles.directory_37l and withheld:
             extra.append("R-DIR-5")
     if reasons:  # only a withheld field has reasons
         if withheld and not HARD_BARS.isdisjoint(reasons):
@@ -74,23 +78,23 @@ def _extra_rules(info: FieldInfo, source: str | None, outcome: Outcome, reasons:
             extra.append("R-SUD-2")
         if "W_NOT_SCHOOL_OFFICIAL" in reasons:
             extra.append("R-SO-3")
-    if token == "directory" and not withheld:
+    if token in roles.directory and not withheld:
         extra.append("R-DIR-6")
     if info.directory_type and not notes.directory_considered:
         extra.append("R-DIR-8")
     if notes.by_incident:
         extra.append("R-REC-6")
-    if token.startswith(("r51a", "weapon")):
+    if token in roles.report_use:
         extra.append("R-37L-6")
-    if notes.diversion and token.startswith("consent"):
+    if notes.diversion and token in roles.diversion:
         extra.append("R-CON-11")
-    if notes.sro_not_official and token.startswith("emergency"):
+    if notes.sro_not_official and token in roles.sro_emergency:
         extra.append("R-EMG-8")
-    if notes.gag_order and token.startswith("order"):
+    if notes.gag_order and token in roles.order:
         extra.append("R-LGL-3")
     if not withheld:
         extra.append("R-USE-1")
-        if any(b.startswith("FERPA_") and b not in _NOTICE_FREE for b in basis):
+        if needs_redisclosure_notice(basis):
             extra.append("R-USE-2")
         if outcome is Outcome.PENDING and awaits_approver:
             extra += ["R-APR-3", "R-APR-4"]

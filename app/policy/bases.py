@@ -4,6 +4,9 @@ A bar is lifted only by a basis that lists it. policy.csv's bar rows name the g4
 derived here, at load, as every basis token that does NOT list the bar, so a basis added without naming any bar falls
 into every group and every bar stays closed for it. The checks below refuse a policy that could release a barred
 field anyway: an unknown name, a restated group, a release row above a bar (checked over the whole compiled table).
+Every named condition has exactly one function in app/policy/conditions/ and every such function is named here.
+What the decision pipeline asks of a token (may police forward after it, is it an emergency, which annotation rules
+it carries) is derived from the catalogue as TokenRoles, never listed in Python.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
+from app.policy.conditions import CONDITIONS, ConditionFn
 from app.policy.resolve import ARTIFACT_ORDER, FALLBACK_STEPS
 from app.policy.table import CompiledTable, PolicyError, Row
 
@@ -80,6 +84,36 @@ class BasisCatalogue:
     def artifact_order(self) -> tuple[str, ...]:
         return tuple(s for s in self.resolution_order if s in ARTIFACT_STEPS)
 
+    def carrying(self, rule: str) -> frozenset[str]:
+        """The tokens whose basis names `rule` among its rules."""
+        return frozenset(t for t, b in self.bases.items() if rule in b.rules)
+
+    def resolved_by(self, step: str) -> frozenset[str]:
+        return frozenset(t for t, b in self.bases.items() if b.resolver == step)
+
+    def roles(self) -> TokenRoles:
+        return TokenRoles(
+            forwardable=self.carrying("R-USE-4"), emergency=self.resolved_by("emergency"),
+            order=self.resolved_by("order"), report_use=self.carrying("R-37L-6"),
+            diversion=self.carrying("R-CON-11"), sro_emergency=self.carrying("R-EMG-8"),
+            directory=self.carrying("R-DIR-6"), directory_37l=self.carrying("R-DIR-5"),
+            consent_scope=self.carrying("R-CON-4"))
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: memoised per-field functions take it as part of their key
+class TokenRoles:
+    """What the decision pipeline asks of a basis token, derived once per load from the catalogue."""
+
+    forwardable: frozenset[str]  # R-USE-4: a police recipient may forward what these released (fielddecide)
+    emergency: frozenset[str]  # the emergency resolver's: a conflict of interest does not hold them (R-SO-6, combine)
+    order: frozenset[str]  # the order resolver's: a non-disclosure order annotates them (R-LGL-3, annotate)
+    report_use: frozenset[str]  # R-37L-6: a statutory report's use restrictions (annotate)
+    diversion: frozenset[str]  # R-CON-11: a diversion program's consent (annotate)
+    sro_emergency: frozenset[str]  # R-EMG-8: emergency bases for an SRO that is not a school official (annotate)
+    directory: frozenset[str]  # R-DIR-6: directory releases (annotate)
+    directory_37l: frozenset[str]  # R-DIR-5: a section 37L field withheld on the directory path (annotate)
+    consent_scope: frozenset[str]  # R-CON-4: a record it cannot mask is a consent-scope failure (R-REC-9, resolve)
+
 
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
@@ -107,8 +141,10 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
     return {str(k): v for k, v in value.items()}
 
 
-def parse_bases(spec: Any, known_rules: Iterable[str]) -> BasisCatalogue:
-    """Read and check bases.yaml on its own (the checks against policy.csv are check_rows and check_bars_closed)."""
+def parse_bases(spec: Any, known_rules: Iterable[str],
+                functions: Mapping[str, ConditionFn] = CONDITIONS) -> BasisCatalogue:
+    """Read and check bases.yaml on its own (the checks against policy.csv are check_rows and check_bars_closed).
+    `functions`: the condition functions (app/policy/conditions), which must be exactly the named conditions."""
     rules = frozenset(known_rules)
     top = _mapping(spec, "the file")
     order = _names(top.get("resolution_order"), "resolution_order")
@@ -130,12 +166,25 @@ def parse_bases(spec: Any, known_rules: Iterable[str]) -> BasisCatalogue:
         entry = _mapping(raw, f"condition {name}")
         cond_rules = _names(entry.get("rules"), f"condition {name} rules", rules, "rule id")
         conditions[name] = Condition(name, _text(entry.get("says"), f"condition {name} says"), cond_rules)
+    _check_functions(conditions, functions)
     bases: dict[str, Basis] = {}
     for token, raw in _mapping(top.get("bases"), "bases").items():
         bases[token] = _basis(token, _mapping(raw, f"basis {token}"), rules, bars, conditions, order)
     if NO_BASIS in bases:
         raise PolicyError(f"bases.yaml: `{NO_BASIS}` is reserved for a field no basis covers")
     return BasisCatalogue(bases, bars, conditions, order)
+
+
+def _check_functions(conditions: Mapping[str, Condition], functions: Mapping[str, ConditionFn]) -> None:
+    """A condition no function checks would be a promise the engine does not keep; a function no condition names
+    is a check counsel cannot read."""
+    unchecked = sorted(set(conditions) - set(functions))
+    if unchecked:
+        raise PolicyError(f"bases.yaml: conditions with no function in app/policy/conditions: {', '.join(unchecked)}")
+    unnamed = sorted(set(functions) - set(conditions))
+    if unnamed:
+        raise PolicyError("app/policy/conditions: functions bases.yaml does not name as conditions: "
+                          f"{', '.join(unnamed)}")
 
 
 def _basis(token: str, entry: dict[str, Any], rules: frozenset[str], bars: Mapping[str, Bar],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -35,10 +36,11 @@ class Candidate(NamedTuple):
 
 Resolution = tuple[Candidate | None, list[Missing]]
 
-# Bases after which a police requester may forward data on the district's behalf (R-USE-4).
-REDISCLOSURE_OK = frozenset({
-    "consent", "consent_lift", "emergency", "emergency_lift", "order", "order_lift", "order_hold", "order_hold_lift",
-    "order_review", "order_review_lift", "order_review_counsel", "order_review_counsel_lift", "order_gang",
-})
-EMERGENCY_TOKENS = frozenset({"emergency", "emergency_lift", "emergency_request", "emergency_request_lift"})
-ORDER_TOKENS = frozenset(t for t in REDISCLOSURE_OK if t.startswith("order"))
+# R-USE-2: the legal bases (as recorded on a field) that need no redisclosure notice: directory information, judicial
+# process, a law-enforcement unit's record, de-identified data. The one list; annotate and combine both ask below.
+NOTICE_FREE_BASES = frozenset({"FERPA_DIRECTORY", "FERPA_JUDICIAL", "NOT_EDUCATION_RECORD_LEU", "DEIDENTIFIED"})
+
+
+def needs_redisclosure_notice(basis: Iterable[str]) -> bool:
+    """Whether a field released on these legal bases goes with the redisclosure notice (R-USE-2)."""
+    return any(b.startswith("FERPA_") and b not in NOTICE_FREE_BASES for b in basis)

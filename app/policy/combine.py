@@ -8,12 +8,11 @@ from dataclasses import replace
 from itertools import chain
 from typing import Any
 
-from app.policy.candidate import EMERGENCY_TOKENS
+from app.policy.candidate import needs_redisclosure_notice
 from app.policy.context import Resolved
 from app.policy.types import Decision, DecisionKind, FieldDecision, Outcome
 
 _CONFLICT_GROUPS: tuple[tuple[str, ...], ...] = (("chief",), ("principal", "designee"))
-_NO_NOTICE_BASES = frozenset({"FERPA_DIRECTORY", "FERPA_JUDICIAL", "NOT_EDUCATION_RECORD_LEU", "DEIDENTIFIED"})
 _AUTO_RULES = {"directory": "R-DIR-1", "consent": "R-CON-4", "consent_lift": "R-CON-4"}
 
 
@@ -22,10 +21,11 @@ def conflicted(res: Resolved) -> bool:
     return any(p.role in ("sro", "pd_contact") and res.student.id in p.declared_relationships for p in parties)
 
 
-def adjust(res: Resolved, fd: FieldDecision, token: str) -> FieldDecision:
+def adjust(res: Resolved, fd: FieldDecision, token: str, emergency_tokens: frozenset[str]) -> FieldDecision:
+    """`emergency_tokens`: the emergency resolver's tokens (TokenRoles), which a conflict of interest does not hold."""
     if fd.outcome is Outcome.WITHHOLD:
         return fd
-    if res.conflicted and token not in EMERGENCY_TOKENS:
+    if res.conflicted and token not in emergency_tokens:
         # R-SO-6 / MOU III: the appointing authority and the principal decide; the emergency path is unaffected.
         return replace(fd, outcome=Outcome.PENDING, reason="W_CONFLICT", approver_roles=("chief", "principal",
                        "designee"), approvals_required=_CONFLICT_GROUPS, rules=fd.rules + ("R-SO-6",))
@@ -58,9 +58,7 @@ def decision_kind(fields: list[FieldDecision]) -> DecisionKind:
 def restrictions(res: Resolved, fields: list[FieldDecision]) -> tuple[bool, tuple[str, ...]]:
     """R-USE-2: notice on every release except directory, judicial, and to the parent or eligible student."""
     going = [f for f in fields if f.outcome is not Outcome.WITHHOLD]
-    needs = res.recipient.role not in ("parent", "student") and any(
-        any(b.startswith("FERPA_") and b not in _NO_NOTICE_BASES for b in f.basis) for f in going
-    )
+    needs = res.recipient.role not in ("parent", "student") and any(needs_redisclosure_notice(f.basis) for f in going)
     if not needs:
         return False, ()
     request = res.ctx.request

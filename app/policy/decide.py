@@ -6,15 +6,17 @@ withholds every requested field (R-GATE-1, fail closed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.policy import combine
 from app.policy.annotate import annotate, request_notes
+from app.policy.bases import TokenRoles
 from app.policy.candidate import Missing
+from app.policy.conditions.directory import directory_only_request
+from app.policy.conditions.emergency import necessary_for
 from app.policy.consent import student_consents
 from app.policy.context import Resolved, is_law_enforcement, local_date, notice_in_force
-from app.policy.directory import directory_only
-from app.policy.emergency import emergency_state, necessary_for
+from app.policy.emergency import emergency_state
 from app.policy.facts import DecisionContext, Party
 from app.policy.fielddecide import decide_field, withhold
 from app.policy.purposes import PurposeTable
@@ -33,6 +35,7 @@ class Components:
     purposes: PurposeTable
     version: str
     artifact_order: tuple[str, ...] = ARTIFACT_ORDER  # bases.yaml resolution_order (the engine passes it)
+    roles: TokenRoles = field(kw_only=True)  # what the pipeline asks of a token, from bases.yaml (BasisCatalogue.roles)
 
 
 def fail_closed(ctx: DecisionContext, version: str, why: str = "internal error") -> Decision:
@@ -153,16 +156,17 @@ def _decide(comp: Components, ctx: DecisionContext) -> Decision:
     sources = dict(res.student.field_sources)
     leu = bool(ctx.district and ctx.district.law_enforcement_units)
     infos: list[FieldInfo] = [comp.catalogue.classify(n, sources, leu) for n in names]
-    directory_considered = directory_only(infos, res.notice)
+    directory_considered = directory_only_request(infos, res.notice)
     fields: list[FieldDecision] = []
     tokens: dict[str, str] = {}
-    plan = Plan(res, comp.artifact_order)
-    notes = request_notes(res, directory_considered)
+    roles = comp.roles
+    plan = Plan(res, comp.artifact_order, roles.consent_scope)
+    notes = request_notes(res, directory_considered, roles)
     for info in infos:
         cand, missing = resolve_field(res, info, comp.purposes, directory_considered, plan)
-        decision, token = decide_field(res, info, cand, missing, bars, comp.table)
+        decision, token = decide_field(res, info, cand, missing, bars, comp.table, roles.forwardable)
         tokens[info.name] = token
-        adjusted = combine.adjust(res, decision, token)
+        adjusted = combine.adjust(res, decision, token, roles.emergency)
         fields.append(annotate(res, info, adjusted, token, notes))
     if whole_record is not None:
         fields.insert(0, whole_record)

@@ -150,7 +150,8 @@ class PolicyEngine:
         generic_spec = _yaml(policy_dir / "emergency_generic.yaml") or {}
         generic = tuple(str(p) for p in generic_spec.get("phrases") or ())
         notices = {p.stem: p.read_text(encoding="utf-8") for p in sorted((policy_dir / "notices").glob("*.md"))}
-        components = Components(cached[0], catalogue, purposes, version, cached[2].artifact_order())
+        components = Components(cached[0], catalogue, purposes, version, cached[2].artifact_order(),
+                                roles=cached[2].roles())
         return cls(policy_dir, components, catalogue_spec, notices, generic, cached[1], cached[2])
 
     def decide(self, ctx: DecisionContext) -> Decision:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from app.policy.candidate import REDISCLOSURE_OK, Candidate, Missing
+from app.policy.candidate import Candidate, Missing
 from app.policy.context import Resolved
 from app.policy.table import CompiledTable
 from app.policy.tags import FieldInfo
@@ -92,11 +92,13 @@ def decide_field(
     missing: list[Missing],
     bars: list[Missing],
     table: CompiledTable,
+    forwardable: frozenset[str],
 ) -> FieldResult:
+    """`forwardable`: the tokens after which police may forward on the district's behalf (TokenRoles, R-USE-4)."""
     token = cand.token if cand else "none"
     answer = table_answer(table, res.status, info.sorted_tags, res.purpose, token)
     found = list(bars)
-    if res.redisclosure and token not in REDISCLOSURE_OK:
+    if res.redisclosure and token not in forwardable:
         found.append(Missing("W_REDISCLOSURE", "R-USE-4"))
     if found or answer.denied or cand is None:
         return FieldResult(withhold(info.name, (*found, *answer.bars, *missing)), token)

@@ -1,46 +1,25 @@
 """Court orders and subpoenas as a basis (R-LGL-1 ... R-LGL-5, R-37L-X3, R-37L-4, R-37L-5).
 
 Until validated the covered fields wait for counsel or the principal (counsel only for an administrative subpoena).
-Once validated they wait for the parent-notice hold: N school days (Mon-Fri minus district holidays), released from
-00:00 district time of the Nth school day strictly after the local date the notice was sent; at validation for a
-non-disclosure order (99.31(a)(9)(ii)(A)-(C)). The workflow re-decides with a later `now` once `hold_until` passed.
+Once validated they wait for the parent-notice hold (conditions.orders.hold_until); the workflow re-decides with a
+later `now` once it has passed. Each test below is a named condition of bases.yaml (app/policy/conditions/orders.py).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-
 from app.policy.candidate import Candidate, Missing, Resolution
-from app.policy.context import Resolved, local_date, local_midnight
-from app.policy.facts import DistrictFacts, LegalOrderFacts
+from app.policy.conditions.orders import (
+    hold_until,
+    order_admin_subpoena,
+    order_awaiting_validation,
+    order_compels_gang_db_submission,
+    order_coverage_failure,
+    order_judicial,
+    order_validated_past_hold,
+)
+from app.policy.conditions.parties import field_37l_for_law_enforcement
+from app.policy.context import Resolved
 from app.policy.tags import FieldInfo
-
-NOT_JUDICIAL = frozenset({"ADMIN_WARRANT", "DETAINER"})
-
-
-def nth_school_day_after(day: date, n: int, district: DistrictFacts | None) -> date:
-    holidays = district.holidays if district else frozenset()
-    count, current = 0, day
-    while count < max(n, 0):
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in holidays:
-            count += 1
-    return current
-
-
-def hold_until(order: LegalOrderFacts, district: DistrictFacts | None) -> datetime | None:
-    """When the validated order's fields may go (None: no parent notice recorded yet)."""
-    if order.non_disclosure_order:
-        return order.validated_at
-    if order.parent_notice_sent_at is None:
-        return None
-    n = district.legal_notice_hold_school_days if district else 5
-    sent = local_date(order.parent_notice_sent_at, district)
-    return local_midnight(nth_school_day_after(sent, n, district), district)
-
-
-def order_covers(order: LegalOrderFacts, info: FieldInfo) -> bool:
-    return info.base in order.fields or bool(info.categories_37l & order.categories_37l)
 
 
 def resolve_order(res: Resolved, info: FieldInfo) -> Resolution:
@@ -48,13 +27,12 @@ def resolve_order(res: Resolved, info: FieldInfo) -> Resolution:
     order = request.legal_order
     if order is None:
         return None, ([Missing("W_NO_BASIS", "R-LGL-1")] if request.legal_order_id_given else [])
-    if order.kind in NOT_JUDICIAL or not order.valid or order.status == "rejected":
+    if not order_judicial(order):
         return None, [Missing("W_NO_BASIS", "R-LGL-4")]
-    if order.student_id != res.student.id or order.recipient != res.recipient.id or not order_covers(order, info):
-        return None, [Missing("W_NO_BASIS", "R-LGL-1")]
-    if "PRIVILEGED" in info.tags and order.kind != "COURT_ORDER":
-        return None, [Missing("W_NO_BASIS", "R-LGL-5")]  # A-25: only a judge's order reaches privileged records
-    lift = res.is_le and bool(info.categories_37l)
+    failed = order_coverage_failure(order, info, res.student.id, res.recipient.id)
+    if failed is not None:
+        return None, [Missing("W_NO_BASIS", failed)]
+    lift = field_37l_for_law_enforcement(info, res.status)
     basis = ("FERPA_JUDICIAL", "37L_X3_COURT") if lift else ("FERPA_JUDICIAL",)
     # R-REC-9: an order names one student (its student_id), never the other students of an incident record, so it
     # releases such a record only as its masked version.
@@ -62,15 +40,15 @@ def resolve_order(res: Resolved, info: FieldInfo) -> Resolution:
     rules = ("R-LGL-1", "R-37L-X3") if lift else ("R-LGL-1",)
     suffix = "_lift" if lift else ""
     if res.status == "gang_db":
-        if order.kind != "COURT_ORDER":
+        if not order_compels_gang_db_submission(order, res.status):
             return None, [Missing("W_NO_BASIS", "R-37L-4")]
         return Candidate("order_gang", basis, ("R-37L-4",) + rules, covers_all_students=names_all), []
-    if order.status != "validated":
-        token = "order_review_counsel" if order.kind == "ADMIN_SUBPOENA" else "order_review"
-        rule = "R-LGL-4" if order.kind == "ADMIN_SUBPOENA" else "R-LGL-1"
+    if order_awaiting_validation(order):
+        counsel = order_admin_subpoena(order)
+        token = "order_review_counsel" if counsel else "order_review"
+        rule = "R-LGL-4" if counsel else "R-LGL-1"
         return Candidate(token + suffix, basis, (rule,) + rules, covers_all_students=names_all), []
-    until = hold_until(order, res.district)
-    if until is None or res.ctx.now < until:
-        return Candidate("order_hold" + suffix, basis, ("R-LGL-2",) + rules, hold_until=until,
-                         waiting_for="LEGAL_HOLD", covers_all_students=names_all), []
-    return Candidate("order" + suffix, basis, rules, covers_all_students=names_all), []
+    if order_validated_past_hold(order, res.district, res.ctx.now):
+        return Candidate("order" + suffix, basis, rules, covers_all_students=names_all), []
+    return Candidate("order_hold" + suffix, basis, ("R-LGL-2",) + rules, hold_until=hold_until(order, res.district),
+                     waiting_for="LEGAL_HOLD", covers_all_students=names_all), []

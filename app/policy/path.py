@@ -1,9 +1,20 @@
 """The purpose path: the school-official basis and its relevance matrix (R-SO-1, R-LEI-1 ... R-LEI-6), district
-staff, and student-level state reporting to DESE (R-RPT-1/2). Artifacts are tried before this path (resolve.py)."""
+staff, and student-level state reporting to DESE (R-RPT-1/2). Artifacts are tried before this path (resolve.py).
+Each test is a named condition of bases.yaml (app/policy/conditions/purpose.py and parties.py)."""
 
 from __future__ import annotations
 
 from app.policy.candidate import Candidate, Missing, Resolution
+from app.policy.conditions.parties import requester_district_staff, requester_school_official
+from app.policy.conditions.purpose import (
+    case_named_where_required,
+    field_relevant_to_purpose,
+    incident_low_level,
+    incident_names_student_where_required,
+    purpose_on_school_official_path,
+    recipient_state_education_authority,
+    services_notice_on_file_where_required,
+)
 from app.policy.context import Resolved
 from app.policy.purposes import PurposeTable
 from app.policy.tags import FieldInfo
@@ -13,15 +24,15 @@ def resolve_path(res: Resolved, info: FieldInfo, purposes: PurposeTable) -> Reso
     request = res.ctx.request
     purpose = request.purpose
     row = purposes.row(purpose)
-    if row is None or purpose in purposes.skip_so_test or row.from_artifact or row.from_emergency:
+    if row is None or not purpose_on_school_official_path(purpose, purposes):
         return None, []
     if row.from_report:
         return None, ([] if request.report is not None else [Missing("W_NO_BASIS", "R-LEI-5")])
-    relevant = info.base in res.relevant  # purposes.relevant(), resolved once per request
+    relevant = field_relevant_to_purpose(info, res.relevant)  # res.relevant: resolved once per request
     if purpose == "EMERGENCY_PLANNING":
         return None, [Missing("W_NOT_RELEVANT", "R-LEI-6")]
     if row.recipients is not None:  # STATE_REPORTING: DESE only
-        if res.recipient.agency_type not in row.recipients and res.recipient.role not in row.recipients:
+        if not recipient_state_education_authority(row, res.recipient):
             return None, [Missing("W_NO_BASIS", "R-LEI-5")]
         if not relevant:
             return None, [Missing("W_NOT_RELEVANT", "R-LEI-5")]
@@ -31,29 +42,23 @@ def resolve_path(res: Resolved, info: FieldInfo, purposes: PurposeTable) -> Reso
         missing.append(Missing("W_NOT_RELEVANT", "R-LEI-5"))
     if res.status == "sro_not_official":
         return None, [Missing("W_NOT_SCHOOL_OFFICIAL", res.so_failure or "R-SO-1"), *missing]
-    if res.status not in ("school_official", "school"):
+    district = requester_district_staff(res.status)
+    if not (requester_school_official(res.status) or district):
         return None, [Missing("W_NO_BASIS", "R-SO-1"), *missing]
-    if row.needs_case and not (request.case_id or "").strip():
+    if not case_named_where_required(row, request.case_id):
         return None, [Missing("W_NO_BASIS", "R-LEI-6"), *missing]
-    advisory = None
-    if row.needs_incident:
-        incident = request.incident
-        if incident is None or res.student.id not in incident.students:
-            return None, [Missing("W_NO_BASIS", "R-LEI-3"), *missing]
-        if incident.classification in purposes.incident_judgment:
-            advisory = "LOW_LEVEL_OFFENSE"
-        elif incident.classification not in purposes.incident_allowed:
-            return None, [Missing("W_NO_BASIS", "R-LEI-3"), *missing]
+    if not incident_names_student_where_required(row, request.incident, res.student.id, purposes):
+        return None, [Missing("W_NO_BASIS", "R-LEI-3"), *missing]
     if missing:
         return None, missing
-    if res.status == "school":
+    if district:
         return Candidate("district", ("FERPA_SCHOOL_OFFICIAL",), ("R-SO-1", "R-LEI-5")), []
     waiting = None
     rules: tuple[str, ...] = ("R-SO-1", "R-LEI-5")
-    if row.needs_services_notice and not request.services_notice_on_file:
+    if not services_notice_on_file_where_required(row, request):
         waiting = "SERVICES_NOTICE"  # R-NTF-1: released only once a notice for the student is on file
         rules += ("R-NTF-1",)
-    if advisory:
-        return Candidate("so_low", ("FERPA_SCHOOL_OFFICIAL",), ("R-LEI-3", *rules), advisory=advisory,
+    if row.needs_incident and incident_low_level(request.incident, purposes):
+        return Candidate("so_low", ("FERPA_SCHOOL_OFFICIAL",), ("R-LEI-3", *rules), advisory="LOW_LEVEL_OFFENSE",
                          waiting_for=waiting), []
     return Candidate("so", ("FERPA_SCHOOL_OFFICIAL",), rules, waiting_for=waiting), []

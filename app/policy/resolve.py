@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.policy.candidate import Candidate, Missing, Resolution
+from app.policy.conditions.parties import field_is_leu_record, requester_school_staff
 from app.policy.consent import resolve_consent
 from app.policy.context import Resolved
 from app.policy.directory import resolve_directory
@@ -35,14 +36,16 @@ class Plan:
 
     The order is bases.yaml's resolution_order. A resolver is left out only where it would answer (None, []) for
     every field: no order cited, no emergency wanted, no consent given, no report cited and (for a field other than a
-    clinician memo) no memo path."""
+    clinician memo) no memo path. `consent_scope`: the tokens bound by a consent's scope (the bases of bases.yaml
+    naming R-CON-4), under which a record that must be masked and cannot be is a consent-scope failure (R-REC-9)."""
 
-    __slots__ = ("memo", "plain")
+    __slots__ = ("consent_scope", "memo", "plain")
 
-    def __init__(self, res: Resolved, order: tuple[str, ...] = ARTIFACT_ORDER) -> None:
+    def __init__(self, res: Resolved, order: tuple[str, ...], consent_scope: frozenset[str]) -> None:
+        self.consent_scope = consent_scope
         request = res.ctx.request
         cited = request.report is not None or request.report_id_given
-        memo_path = res.status in ("school_official", "school")
+        memo_path = requester_school_staff(res.status)  # who may receive a clinician-flagged memo
         order_cited = request.legal_order is not None or request.legal_order_id_given
         consent = bool(res.consents) or request.consent_id_given
         wanted = res.emergency.wanted
@@ -67,18 +70,17 @@ class Plan:
 
 
 def resolve_field(res: Resolved, info: FieldInfo, purposes: PurposeTable, directory_considered: bool,
-                  plan: Plan | None = None) -> Resolution:
+                  plan: Plan) -> Resolution:
     missing: list[Missing] = []
     if info.name not in res.student.field_names:
         return None, [Missing("W_NO_BASIS", "R-GATE-1")]  # API.md section 7: a field the record does not hold
-    plan = plan or Plan(res)
     for resolver in plan.memo if info.memo else plan.plain:
         cand, more = resolver(res, info)
         missing.extend(more)
         if cand is not None:
-            return _substitute(res, info, cand, missing)
-    if "LEU" in info.tags:
-        return _substitute(res, info, _LEU, missing)
+            return _substitute(res, info, cand, missing, plan)
+    if field_is_leu_record(info):
+        return _substitute(res, info, _LEU, missing, plan)
     if directory_considered:  # otherwise resolve_directory answers (None, [])
         cand, more = resolve_directory(res, info, directory_considered)
         missing.extend(more)
@@ -87,7 +89,7 @@ def resolve_field(res: Resolved, info: FieldInfo, purposes: PurposeTable, direct
     cand, more = resolve_path(res, info, purposes)
     missing.extend(more)
     if cand is not None:
-        return _substitute(res, info, cand, missing)
+        return _substitute(res, info, cand, missing, plan)
     return None, missing or [Missing("W_NO_BASIS", "R-GATE-1")]
 
 
@@ -100,12 +102,12 @@ def _names_other_students(res: Resolved, info: FieldInfo) -> bool:
     return f"{info.base}:masked" in res.student.field_names
 
 
-def _substitute(res: Resolved, info: FieldInfo, cand: Candidate, missing: list[Missing]) -> Resolution:
+def _substitute(res: Resolved, info: FieldInfo, cand: Candidate, missing: list[Missing], plan: Plan) -> Resolution:
     names = res.student.field_names
     if _names_other_students(res, info) and not cand.covers_all_students:
         masked = f"{info.base}:masked"
         if masked not in names:
-            code = "W_CONSENT_SCOPE" if cand.token.startswith("consent") else "W_NO_BASIS"
+            code = "W_CONSENT_SCOPE" if cand.token in plan.consent_scope else "W_NO_BASIS"
             return None, [*missing, Missing(code, "R-REC-9")]
         return cand._replace(released_as=masked, rules=cand.rules + ("R-REC-9",)), missing
     redacted = f"{info.base}:redacted"

@@ -1,19 +1,25 @@
 """Creation-time checks the workflow runs before storing an artifact (API.md section 6).
 
 assess_consent() computes a consent's `valid`/`invalid_reasons` (R-CON-1, -2, -3, -10); check_emergency_declaration()
-lists why a declaration must be refused with 422 (R-EMG-1, A-12). Both are pure: no database, no clock of their own.
+lists why a declaration must be refused with 422 (R-EMG-1, A-12) and emergency_review_at() caps its review time
+(R-EMG-4); assess_order() stores a paper that is not judicial process as invalid (R-LGL-4);
+revocation_effective_at() dates a consent's revocation. All are pure: no database, no clock of their own. The
+service and the in-memory scenario world (scenario.py) both store artifacts through them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from app.policy.facts import DistrictFacts, Party, StudentFacts
 
 SUD_FIELDS = frozenset({"sbirt_screening"})
+# R-LGL-4: process that is not a judge's or a grand jury's; the one list of them (is_non_judicial below).
+NON_JUDICIAL_KINDS = frozenset({"ADMIN_WARRANT", "DETAINER"})
 _EMPTY_WORDS = frozenset({"", "unspecified", "unknown", "n/a", "na", "none", "-"})
 _MIN_THREAT_WORDS = 10
 
@@ -136,3 +142,31 @@ def check_emergency_declaration(
     if starts_at is not None and review_at is not None and starts_at > review_at:
         problems.append("starts_at is later than review_at")
     return problems
+
+
+def emergency_review_at(starts_at: datetime, asked: datetime | None, review_hours: int) -> datetime:
+    """R-EMG-4: the review time is the one asked for, but never later than review hours after `starts_at` (the
+    declaration's start or, once renewed, the renewal). The decision re-applies it (conditions.emergency_active), so a
+    shortened review setting also shortens declarations stored before the change."""
+    cap = starts_at + timedelta(hours=review_hours)
+    return min(asked or cap, cap)
+
+
+def is_non_judicial(kind: str) -> bool:
+    """R-LGL-4: an administrative warrant or a detainer is not judicial process, whatever it says."""
+    return kind in NON_JUDICIAL_KINDS
+
+
+def assess_order(kind: str) -> tuple[bool, tuple[str, ...]]:
+    """The stored `valid`/`invalid_reasons` of a legal paper of this kind: judicial process is valid as recorded."""
+    return (False, ("NOT_JUDICIAL_PROCESS",)) if is_non_judicial(kind) else (True, ())
+
+
+def revocation_effective_at(stated: date | datetime | None, now: datetime, zone: ZoneInfo) -> datetime:
+    """API.md section 6: the later of the stated revocation (00:00 district time for a date) and the moment it is
+    recorded. A revocation never reaches back; a future date is the signer's own end date for the consent."""
+    if stated is None:
+        return now
+    if isinstance(stated, datetime):
+        return max(now, stated)
+    return max(now, datetime.combine(stated, time(0, 0), tzinfo=zone))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.policy.emergency import necessary_for
+from app.policy.conditions.emergency import necessary_for
 from app.policy.facts import EmergencyFacts, Party
 
 AT = datetime(2025, 3, 10, 12, tzinfo=UTC)

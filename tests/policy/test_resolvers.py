@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from app.policy.conditions.orders import hold_until, nth_school_day_after
 from app.policy.engine import PolicyEngine
 from app.policy.facts import ConsentInput, DecisionContext, LegalOrderFacts, Party, RequestFacts
-from app.policy.orders import hold_until, nth_school_day_after
 from app.policy.scenario import World
 from app.policy.validation import assess_consent, check_emergency_declaration
 

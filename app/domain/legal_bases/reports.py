@@ -17,7 +17,7 @@ from app.domain.legal_bases.schemas import ReportIn
 from app.domain.legal_bases.service import student_in_scope
 from app.domain.students import repository as incidents
 from app.errors import Forbidden, Unprocessable
-from app.policy.reports import is_weapon_incident
+from app.policy.conditions.reports import is_weapon_incident
 from app.policy.vocabulary import Vocabulary
 
 # Roles the filer (`filed_by`) must hold, per kind.
