@@ -156,3 +156,20 @@ def audit_refused_authentication(request: Any, status: int, data: dict[str, Any]
                      data.get("user_id"), status == 429,
                      {"method": request.method, "path": audit_path(request.scope), "status": status})
     return True
+
+
+def flush_before_reading(request: Any) -> None:
+    """Before the audit log is read: write every count still held, so the reader misses no failure. Only for a
+    caller whose token verifies (the route then checks the role): were a bad token enough, alternating bad tokens
+    to an audit route would write one entry per request and defeat the aggregation."""
+    failures: AuthFailures | None = getattr(request.app.state, "auth_failures", None)
+    verifier = getattr(request.app.state, "verifier", None)
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if failures is None or verifier is None or scheme.lower() != "bearer" or not token.strip():
+        return
+    try:
+        verifier.decode(token.strip())
+    except Exception:  # noqa: BLE001 - any refusal: no flush; get_principal answers it
+        return
+    failures.flush(everything=True)

@@ -7,8 +7,9 @@ restart, and a flood of made-up kids costs the provider one fetch a minute. Keys
 URL comes from the configuration or from OpenID discovery.
 
 The trap: the client's cache expires (GATEKEEPER_JWKS_CACHE_S) and its refetch fails while the provider is down.
-Keys seen before stay usable here (`_known`), so a provider outage refuses only tokens whose key was never seen,
-and those get 503 (KeysUnavailable), not 401: the token may well be good.
+The last key set fetched successfully stays usable here (`_last_good`), so a provider outage refuses only tokens
+whose key is not in it, and those get 503 (KeysUnavailable), not 401: the token may well be good. Every successful
+fetch replaces that set, so a key the provider withdrew (revoked) is refused from the next fetch on.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
-from jwt import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKClientError
+from jwt import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKClientError, PyJWKSet
+from jwt.exceptions import PyJWKSetError
 
 log = logging.getLogger(__name__)
-MAX_KNOWN_KEYS = 64
 DOWN_RETRY_S = 5.0
 
 
@@ -41,6 +44,24 @@ class KeyOptions:
     cache_s: int = 3600
 
 
+class _Client(PyJWKClient):
+    """PyJWKClient, telling its KeySource about every key set it fetched successfully."""
+
+    def __init__(self, uri: str, on_fetch: Callable[[list[PyJWK]], None], **kwargs: Any) -> None:
+        super().__init__(uri, **kwargs)
+        self._on_fetch = on_fetch
+
+    def fetch_data(self) -> Any:
+        data = super().fetch_data()
+        if isinstance(data, dict):
+            try:
+                keys = self._get_signing_keys_from_jwk_set(PyJWKSet.from_dict(data))
+            except PyJWKSetError as exc:  # no usable key in it: as unusable as no answer, but not "down"
+                raise PyJWKClientError("the JWKS endpoint returned no usable signing key") from exc
+            self._on_fetch(keys)
+        return data
+
+
 class KeySource:
     """The keys of one issuer, by JWKS URL or OpenID discovery."""
 
@@ -53,7 +74,7 @@ class KeySource:
         self._lock = threading.Lock()
         self._client: PyJWKClient | None = None
         self._last_discovery: float | None = None
-        self._known: dict[str, PyJWK] = {}
+        self._last_good: dict[str, PyJWK] = {}
         self.last_error: str | None = None
         # While the provider is down, requests do not each wait on a connection: one try per DOWN_RETRY_S.
         self._down_at: float | None = None
@@ -61,19 +82,22 @@ class KeySource:
             self._client = self._make_client(jwks_url)
 
     def _make_client(self, jwks_url: str) -> PyJWKClient:
-        return PyJWKClient(jwks_url, cache_jwk_set=True, lifespan=self.options.cache_s,
-                           timeout=self.options.timeout_s, cooldown_duration=self.options.refresh_cooldown_s)
+        return _Client(jwks_url, self._fetched, cache_jwk_set=True, lifespan=self.options.cache_s,
+                       timeout=self.options.timeout_s, cooldown_duration=self.options.refresh_cooldown_s)
+
+    def _fetched(self, keys: list[PyJWK]) -> None:
+        with self._lock:
+            self._last_good = {k.key_id: k for k in keys if k.key_id}
 
     @property
     def ready(self) -> bool:
         """Some key of this issuer is known (fetched at start-up or since)."""
-        return bool(self._known)
+        return bool(self._last_good)
 
     def prefetch(self) -> bool:
         """Fetch the key set now (start-up, /readyz); False, with last_error set, when the provider is unreachable."""
         try:
-            client = self._jwks_client()
-            self._remember(client.get_signing_keys())
+            self._jwks_client().get_signing_keys()
         except (KeysUnavailable, PyJWKClientError) as exc:
             self.last_error = str(exc) if isinstance(exc, KeysUnavailable) else type(exc).__name__
             log.warning("trusted issuer %s: keys not fetched (%s)", self.name, self.last_error)
@@ -86,41 +110,26 @@ class KeySource:
             raise UnknownKey("the token names no key (kid)")
         down_at = self._down_at
         if down_at is not None and time.monotonic() - down_at < min(DOWN_RETRY_S, self.options.refresh_cooldown_s):
-            known = self._known.get(kid)
-            if known is not None:
-                return known
-            raise KeysUnavailable(f"the keys of {self.name} cannot be fetched")
+            return self._from_last_good(kid)
         try:
             key = self._jwks_client().get_signing_key(kid)
         except PyJWKClientConnectionError as exc:
             self._down_at = time.monotonic()
-            known = self._known.get(kid)
-            if known is not None:
-                return known
             self.last_error = "unreachable"
-            raise KeysUnavailable(f"the keys of {self.name} cannot be fetched") from exc
-        except KeysUnavailable:
-            known = self._known.get(kid)
-            if known is not None:
-                return known
-            raise
-        except PyJWKClientError as exc:
-            known = self._known.get(kid)
-            if known is not None:  # the set was cached without it, or a refetch failed oddly: a seen key still is
-                return known
+            return self._from_last_good(kid, exc)
+        except KeysUnavailable as exc:
+            return self._from_last_good(kid, exc)
+        except PyJWKClientError as exc:  # a fresh set without this kid (within the cooldown: the cached one)
             raise UnknownKey("no key of the issuer matches the token's kid") from exc
-        self._remember([key])
         self.last_error = self._down_at = None
         return key
 
-    def _remember(self, keys: list[PyJWK]) -> None:
-        with self._lock:
-            for key in keys:
-                if key.key_id:
-                    self._known.pop(key.key_id, None)
-                    self._known[key.key_id] = key
-            while len(self._known) > MAX_KNOWN_KEYS:
-                self._known.pop(next(iter(self._known)))
+    def _from_last_good(self, kid: str, cause: Exception | None = None) -> PyJWK:
+        """While the provider cannot be reached: the key from the last set fetched, else 503."""
+        key = self._last_good.get(kid)
+        if key is None:
+            raise KeysUnavailable(f"the keys of {self.name} cannot be fetched") from cause
+        return key
 
     def _jwks_client(self) -> PyJWKClient:
         if self._client is not None:

@@ -121,3 +121,13 @@ def test_limit_and_window_come_from_settings(db_url: str, tmp_path: Path) -> Non
         got = [client.get(URL).status_code for _ in range(4)]
         assert got == [401, 401, 429, 429]
         assert app.state.auth_failures.window_s == 5
+
+
+def test_bad_tokens_on_the_audit_routes_do_not_flush_the_counts(client: TestClient) -> None:
+    """Reading the log writes the pending counts, but only for a caller whose token verifies: bad tokens sent to
+    the audit routes themselves are aggregated like any others."""
+    before = len(_auth_failed(client))
+    for _ in range(50):
+        assert client.get("/api/v1/audit/events", headers={"Authorization": "Bearer not-a-jwt"}).status_code == 401
+    assert len(_auth_failed(client)) - before == 1
+    assert len(audit_events(client, "admin", type="auth.failed")) - before == 2  # a real reader flushes

@@ -133,3 +133,11 @@ def test_put_user_keeps_identities_and_refuses_anothers(harbor: TestClient) -> N
     cleared = harbor.put(f"{API}/t-1", json={"name": "Teacher", "role": "staff", "identities": []},
                          headers=auth("admin"))
     assert cleared.status_code == 200 and harbor.get(f"{API}/t-1", headers=auth("admin")).json()["identities"] == []
+
+
+def test_the_accounts_routes_are_in_the_openapi_document(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"get"} <= set(paths["/api/v1/users"]) and {"get", "put"} <= set(paths["/api/v1/users/{user_id}"])
+    assert "post" in paths["/api/v1/users/{user_id}/disable"] and "post" in paths["/api/v1/users/{user_id}/enable"]
+    put = paths["/api/v1/users/{user_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert put.endswith("/UserIn")
