@@ -13,6 +13,7 @@ import secrets
 import typer
 
 from app import clock
+from app.audit.cli import keys_of_a_new_installation
 from app.auth.tokens import issue
 from app.config import Settings, get_settings
 from app.db.migrate import upgrade
@@ -28,6 +29,8 @@ def demo_settings() -> Settings:
     """Settings for the demo; generates GATEKEEPER_JWT_SECRET when it is not set (tokens then last one run)."""
     if not os.environ.get("GATEKEEPER_JWT_SECRET"):
         os.environ["GATEKEEPER_JWT_SECRET"] = secrets.token_urlsafe(48)
+    # The server `serve` starts reads its settings from the environment: demo mode (the pages' demo sign-in) too.
+    os.environ["GATEKEEPER_DEMO"] = "true"
     get_settings.cache_clear()  # `serve` reads get_settings(); it must see the secret set above
     return Settings(demo=True)
 
@@ -35,6 +38,7 @@ def demo_settings() -> Settings:
 def build_demo(settings: Settings) -> DemoResult:
     """Migrate the configured database and create (or reuse) the demo district; no serving, no printing."""
     upgrade(settings.database_url)
+    keys_of_a_new_installation(settings)  # before the demo district's first audit entries
     clock.configure(settings.env, settings.clock_start)
     vocab = load_vocabulary(settings.policy_dir)
     engine = make_engine(settings.database_url)
@@ -101,5 +105,7 @@ def prepare_demo(host: str, port: int) -> DemoResult:
         typer.echo(f"export {_var(user_id)}={token}")
     typer.echo("")
     typer.echo(curl_examples(f"http://{host}:{port}"))
+    typer.echo("")
+    typer.echo(f"# Or open http://{host}:{port}/ in a browser and sign in as one of the demo users.")
     typer.echo("")
     return result

@@ -15,9 +15,11 @@ import time
 import warnings
 from typing import Any
 
+import authlib.deprecate  # first: its own "always" filter must be in place before ours
 import httpx
 import jwt
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.api.deps import SessionDep
@@ -32,7 +34,7 @@ from app.web.session import pre_session, set_pre_session, start_session
 
 with warnings.catch_warnings():
     # Authlib 1.9 announces a move of its httpx integration; the client's interface is unchanged.
-    warnings.simplefilter("ignore")
+    warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import OAuth2Client
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(mark_page)])
@@ -70,8 +72,10 @@ def _oauth(provider: oidc_config.OidcClient, redirect_uri: str) -> OAuth2Client:
                         timeout=HTTP_TIMEOUT_S)
 
 
-def _refuse(request: Request, problem: str, status: int = 401) -> Response:
-    """Audited as the API audits a refused authentication; the person sees the sign-in page with a message."""
+def _refuse(request: Request, session: Session, problem: str, status: int = 401) -> Response:
+    """Audited as the API audits a refused authentication (after this request's transaction ended, as there); the
+    person sees the sign-in page with a message."""
+    session.rollback()
     request.app.state.web_api_error_handler(request, Unauthorized(
         "Sign-in failed.", audit_event="auth.failed", audit_data={"problem": problem}))
     return render(request, "signin.html", status_code=status, providers=oidc_config.providers(
@@ -105,7 +109,7 @@ def oidc_callback(request: Request, name: str, session: SessionDep, code: str = 
     pending = pre_session(web_key(request), request) or {}
     if error or not code or pending.get("p") != name or not state or not secrets.compare_digest(
             str(pending.get("s", "")), state):
-        return _refuse(request, "oidc_state" if not error else "oidc_error")
+        return _refuse(request, session, "oidc_state" if not error else "oidc_error")
     try:
         metadata = _metadata(provider)
         with _oauth(provider, _redirect_uri(request, name)) as oauth:
@@ -116,20 +120,20 @@ def oidc_callback(request: Request, name: str, session: SessionDep, code: str = 
         identity = verifier.decode(id_token)
         claims = jwt.decode(id_token, options={"verify_signature": False})  # verified just above
     except tokens.InvalidToken:
-        return _refuse(request, "oidc_invalid_id_token")
+        return _refuse(request, session, "oidc_invalid_id_token")
     except Exception:  # noqa: BLE001 - the provider answered badly or not at all: refuse, never half sign in
-        return _refuse(request, "oidc_exchange_failed")
+        return _refuse(request, session, "oidc_exchange_failed")
     audience = claims.get("aud")
     audiences = audience if isinstance(audience, list) else [audience]
     if identity.issuer != provider.issuer or provider.client_id not in audiences or not secrets.compare_digest(
             str(claims.get("nonce", "")), str(pending.get("n", ""))):
-        return _refuse(request, "oidc_claims")
+        return _refuse(request, session, "oidc_claims")
     assert identity.subject is not None
     user = user_by_identity(session, provider.issuer, identity.subject)
     if user is None:
-        return _refuse(request, "unlinked_identity")
+        return _refuse(request, session, "unlinked_identity")
     if user.disabled_at is not None:
-        return _refuse(request, "disabled_user")
+        return _refuse(request, session, "disabled_user")
     response = RedirectResponse(home_of(user.role), status_code=303)
     start_session(web_key(request), request, response, user.id, f"oidc:{name}")
     return response
