@@ -74,6 +74,32 @@ BASES = {
     "37L_X4_EMERGENCY": N_("Emergency (§37L)"),
     "37L_X5_WEAPON": N_("Weapon report (§37L)"),
 }
+FIELDS = {
+    "name": N_("Name"), "home_address": N_("Home address"), "phone": N_("Telephone"),
+    "date_of_birth": N_("Date of birth"), "place_of_birth": N_("Place of birth"), "grade_level": N_("Grade"),
+    "dates_of_attendance": N_("Dates of attendance"), "activities_sports": N_("Activities and sports"),
+    "athlete_height_weight": N_("Height and weight (athletes)"), "honors_awards": N_("Honors and awards"),
+    "major_field_of_study": N_("Field of study"), "degrees": N_("Degrees"),
+    "post_high_school_plans": N_("Plans after high school"), "photo": N_("Photo"),
+    "enrollment_status": N_("Enrollment status"), "prior_school": N_("Previous school"),
+    "student_id": N_("Student number"), "class_schedule": N_("Class schedule"),
+    "attendance_detail": N_("Attendance details"), "grades": N_("Grades"), "transcript": N_("Transcript"),
+    "discipline_history": N_("Discipline history"), "parent_names": N_("Parents' names"),
+    "emergency_contacts": N_("Emergency contacts"), "custody_orders": N_("Custody orders"),
+    "health_record": N_("Health record"), "medication_allergy_info": N_("Medication and allergies"),
+    "housing_status": N_("Housing situation"), "threat_assessment_file": N_("Threat assessment file"),
+    "iep_status": N_("Special education status"), "counseling_notes": N_("Counseling notes"),
+    "psych_eval": N_("Psychological evaluation"), "sbirt_screening": N_("Substance use screening"),
+    "immigration_status": N_("Immigration status"), "citizenship": N_("Citizenship"),
+    "neighborhood": N_("Neighborhood"), "country_of_origin": N_("Country of origin"),
+    "home_language": N_("Home language"), "english_learner_status": N_("English learner status"),
+    "ethnicity": N_("Ethnicity"), "race_ethnicity": N_("Race and ethnicity"), "religion": N_("Religion"),
+    "religious_accommodation": N_("Religious accommodation"), "gang_affiliation_note": N_("Gang affiliation note"),
+    "incident_report": N_("Incident report"), "bullying_report": N_("Bullying report"),
+    "iep": N_("Special education plan (IEP)"), "plan504": N_("504 plan"), "leu_report": N_("Police unit report"),
+    "clinician_disclosure_memo": N_("Clinician's disclosure memo"), "family": N_("Family information"),
+}
+SUBSTITUTES = {"masked": N_("masked"), "redacted": N_("redacted")}
 
 
 class Words:
@@ -102,3 +128,17 @@ class Words:
 
     def basis(self, code: str | None) -> str:
         return self._say(BASES, code)
+
+    def field(self, name: str | None) -> str:
+        """A field name in plain words: `incident_report:INC-101` reads "Incident report INC-101"; a released
+        substitute (`name:masked`) says so; an unknown field shows as its name."""
+        if not name:
+            return ""
+        base, _, rest = name.partition(":")
+        text = FIELDS.get(base)
+        if text is None:
+            return name
+        parts = [self._(text)]
+        for piece in rest.split(":") if rest else []:
+            parts.append(f"({self._(SUBSTITUTES[piece])})" if piece in SUBSTITUTES else piece)
+        return " ".join(parts)

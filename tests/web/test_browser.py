@@ -209,7 +209,8 @@ def test_parent_reads_the_record_in_spanish_without_the_sealed_entry(browser: An
     text = parent.content()
     assert '<html lang="es">' in text and "Registro de divulgaciones" in text
     assert "La ley de Massachusetts (c.71 §37L) protege esta información de la policía." in text
-    assert "attendance_detail" not in text  # the sealed entry is not there
+    assert "<strong>Religión</strong>" in text
+    assert "attendance_detail" not in text and "Detalles de asistencia" not in text  # the sealed entry is not there
     for value in VALUES.values():
         assert value not in text
     look(parent, "parent-record-es", site.dialect)

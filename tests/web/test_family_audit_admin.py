@@ -40,6 +40,7 @@ def test_parent_reads_the_record_in_spanish_without_the_sealed_entry(pages: Test
     assert "Officer Reyes" in page.text
     assert opened not in page.text and sealed not in page.text  # request ids are not shown to families
     assert page.text.count('class="entry"') == 1  # the sealed entry is not there
+    assert "<strong>Religión</strong>" in page.text and "Detalles de asistencia" not in page.text
     for value in VALUES.values():
         assert value not in page.text
     viewed = audit_events(pages, type="record.viewed", student_id="st-a")
@@ -102,3 +103,17 @@ def test_roles_without_the_page_are_refused_and_audited(pages: TestClient) -> No
     assert pages.get("/queue").status_code == 403
     forbidden = audit_events(pages, type="access.forbidden", actor_id="sro-1")
     assert len(forbidden) >= 3
+
+
+def test_audit_search_pages_through_the_log(pages: TestClient) -> None:
+    for _ in range(8):
+        _sealed_and_open_requests(pages)
+    sign_in(pages, "aud-1")
+    first = pages.get("/audit", params={"searched": "1"})
+    seqs = [int(s) for s in re.findall(r'href="/audit/entries/(\d+)"', first.text)]
+    assert len(seqs) == 50
+    more = re.search(r'href="(/audit\?[^"]*cursor=[^"]+)"', first.text)
+    assert more, "no next page link"
+    second = pages.get(more.group(1).replace("&amp;", "&"))
+    later = [int(s) for s in re.findall(r'href="/audit/entries/(\d+)"', second.text)]
+    assert later and min(later) > max(seqs)

@@ -106,3 +106,26 @@ def test_a_bad_form_is_a_message_and_asks_nothing(pages: TestClient) -> None:
                                                                               "purpose": "LE_RESPONSE"})
     assert resp.status_code == 422 and "Nothing was asked." in resp.text
     assert not audit_events(pages, type="request.created")
+
+
+def test_the_queue_is_oldest_first_with_the_time_waited(pages: TestClient) -> None:
+    ids = [pages.post("/api/v1/disclosure-requests", json=request_body(fields=["class_schedule"]),
+                      headers=auth("sro-1")).json()["id"] for _ in range(3)]
+    sign_in(pages, "prin-1")
+    text = pages.get("/queue").text
+    positions = [text.index(i) for i in ids]
+    assert positions == sorted(positions)
+    assert " min</td>" in text
+
+
+def test_approving_a_withheld_field_is_a_409_message_and_changes_nothing(pages: TestClient) -> None:
+    created = pages.post("/api/v1/disclosure-requests", json=request_body(fields=["class_schedule", "religion"]),
+                         headers=auth("sro-1")).json()
+    sign_in(pages, "prin-1")
+    page = pages.get(f"/requests/{created['id']}")
+    resp = pages.post(f"/requests/{created['id']}/approve", data={"fields": ["religion"],
+                                                                 "csrf_token": csrf_of(page.text)})
+    assert resp.status_code == 409 and 'role="alert"' in resp.text
+    after = pages.get(f"/api/v1/disclosure-requests/{created['id']}", headers=auth("prin-1")).json()
+    assert after["decision"] == "PENDING_APPROVAL"
+    assert audit_events(pages, type="approval.rejected", request_id=created["id"])
