@@ -141,3 +141,17 @@ def test_the_accounts_routes_are_in_the_openapi_document(client: TestClient) -> 
     assert "post" in paths["/api/v1/users/{user_id}/disable"] and "post" in paths["/api/v1/users/{user_id}/enable"]
     put = paths["/api/v1/users/{user_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert put.endswith("/UserIn")
+
+
+def test_a_disabled_user_is_401_on_every_api_route(harbor: TestClient) -> None:
+    """Done when (issue 15): the next request is 401 on every route, with a token issued before the disable."""
+    earlier = auth("prin-1")
+    assert harbor.post(f"{API}/prin-1/disable", headers=auth("admin")).status_code == 200
+    harbor.app.state.auth_failures.per_minute = 10_000  # type: ignore[attr-defined]  # 401s here, never 429
+    paths = harbor.get("/openapi.json").json()["paths"]
+    routes = [(method.upper(), path) for path, item in paths.items() if path.startswith("/api/v1") for method in item]
+    assert len(routes) > 20
+    for method, template in routes:
+        path = template.replace("{", "").replace("}", "")  # every path parameter becomes its own name
+        resp = harbor.request(method, path, headers=earlier, json={})
+        assert resp.status_code == 401, (method, template, resp.status_code)
