@@ -1,19 +1,23 @@
 """Builds decision contexts in memory from acceptance-format YAML (shared/acceptance/FORMAT.md): a fixture, a
-scenario's setup and its steps. Artifacts are stored the way the service would store them (consents through
-assess_consent, declarations through check_emergency_declaration). Used by the policy suites and the example tests;
-never by the service itself."""
+scenario's setup and its steps. Artifacts are stored the way the service stores them, through the same functions of
+validation.py (assess_consent, check_emergency_declaration and emergency_review_at, assess_order,
+revocation_effective_at). Used by the policy suites and the example tests; never by the service itself."""
 
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from app.policy import facts as f
-from app.policy.context import local_midnight
-from app.policy.validation import assess_consent, check_emergency_declaration
-
-NOT_JUDICIAL = frozenset({"ADMIN_WARRANT", "DETAINER"})
+from app.policy.context import district_zone
+from app.policy.validation import (
+    assess_consent,
+    assess_order,
+    check_emergency_declaration,
+    emergency_review_at,
+    revocation_effective_at,
+)
 
 
 def merge(base: Any, over: Any) -> Any:
@@ -130,9 +134,10 @@ class World:
         elif action == "revoke_consent":
             cid = self.ref("${" + step["consent"] + "}")
             if cid in self.consents:
-                at = _t(body.get("revoked_on")) if "T" in str(body.get("revoked_on")) else local_midnight(
-                    _d(body.get("revoked_on")) or self.now.date(), self.district)
-                self.consents[cid] = _replace(self.consents[cid], revoked_at=max(at or self.now, self.now))
+                stated = body.get("revoked_on")
+                on = _t(stated) if "T" in str(stated) else _d(stated)
+                at = revocation_effective_at(on, self.now, district_zone(self.district))
+                self.consents[cid] = _replace(self.consents[cid], revoked_at=at)
         elif action == "emergency":
             self._emergency(name or f"em-{len(self.emergencies)}", step.get("by", ""), body, generic)
         elif action == "end_emergency":
@@ -142,11 +147,10 @@ class World:
         elif action == "legal_order":
             oid = name or f"order-{len(self.orders)}"
             kind = body["kind"]
-            valid = kind not in NOT_JUDICIAL
+            valid, reasons = assess_order(kind)
             self.orders[oid] = f.LegalOrderFacts(
                 oid, kind, body["student_id"], _fs(body.get("fields")), _fs(body.get("categories_37l")),
-                body.get("recipient", ""), bool(body.get("non_disclosure_order")), valid,
-                () if valid else ("NOT_JUDICIAL_PROCESS",), "received" if valid else "rejected")
+                body.get("recipient", ""), bool(body.get("non_disclosure_order")), valid, reasons, "received")
             self.bound[oid] = oid
         elif action in ("validate_order", "parent_notice"):
             oid = self.ref("${" + step["order"] + "}")
@@ -183,10 +187,10 @@ class World:
             starts_at=starts, review_at=review, generic_phrases=generic)
         if problems:
             return  # refused with 422: nothing stored, the name stays unbound
-        cap = starts + timedelta(hours=self.district.emergency_review_hours)
         self.emergencies[eid] = f.EmergencyFacts(
             eid, body["school_id"], _fs(body.get("student_ids")), body["threat"], body["imminence"], starts,
-            min(review or cap, cap), None, _fs(body.get("recipients")), dict(body.get("necessary_fields") or {}),
+            emergency_review_at(starts, review, self.district.emergency_review_hours), None,
+            _fs(body.get("recipients")), dict(body.get("necessary_fields") or {}),
             {k: _fs(v) for k, v in (body.get("recipient_fields") or {}).items()}, by)
         self.bound[eid] = eid
 

@@ -47,24 +47,24 @@ def revoke(consent_id: str, body: RevokeIn, caller: CurrentUser, session: Sessio
 def declare(request: Request, body: EmergencyIn, session: SessionDep, vocab: VocabularyDep,
             caller: CurrentUser) -> dict[str, Any]:
     emergency = svc.declare_emergency(session, caller, body, request.app.state.generic_phrases, vocab)
-    return svc.emergency_view(emergency)
+    return svc.emergency_view(session, emergency)
 
 
 @router.post("/emergencies/{emergency_id}/end")
 def end(emergency_id: str, caller: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    return svc.emergency_view(svc.end_emergency(session, caller, emergency_id))
+    return svc.emergency_view(session, svc.end_emergency(session, caller, emergency_id))
 
 
 @router.post("/emergencies/{emergency_id}/renew")
 def renew(request: Request, emergency_id: str, body: RenewIn, caller: CurrentUser,
           session: SessionDep) -> dict[str, Any]:
     emergency = svc.renew_emergency(session, caller, emergency_id, body, request.app.state.generic_phrases)
-    return svc.emergency_view(emergency)
+    return svc.emergency_view(session, emergency)
 
 
 @router.post("/emergencies/{emergency_id}/recipients")
 def add_recipients(emergency_id: str, body: RecipientsIn, caller: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    return svc.emergency_view(svc.add_recipients(session, caller, emergency_id, body))
+    return svc.emergency_view(session, svc.add_recipients(session, caller, emergency_id, body))
 
 
 @router.post("/legal-orders", status_code=CREATED)

@@ -3,7 +3,7 @@ legally insufficient but complete artifacts are stored with valid=false. Every o
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,12 +22,10 @@ from app.domain.legal_bases import repository as repo
 from app.domain.legal_bases.schemas import ConsentIn, EmergencyIn, LegalOrderIn, RecipientsIn, RenewIn, RevokeIn
 from app.domain.students import repository as students_repo
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.policy.conditions.emergency import emergency_active
 from app.policy.facts import ConsentInput, assess_consent, check_emergency_declaration
-from app.policy.validation import age_on
+from app.policy.validation import age_on, assess_order, emergency_review_at, revocation_effective_at
 from app.policy.vocabulary import Vocabulary
-
-NOT_JUDICIAL = frozenset({"ADMIN_WARRANT", "DETAINER"})
-
 
 
 def student_in_scope(session: Session, caller: Principal, student_id: str) -> Student:
@@ -124,14 +122,8 @@ def revoke_consent(session: Session, caller: Principal, consent_id: str, body: R
         raise Forbidden("Only the signer, the adult student, or staff recording a written revocation may revoke.")
     if consent.revoked_at is not None:
         raise Conflict("The consent is already revoked.")
-    # API.md section 6: the later of revoked_on (00:00 district time for a date) and the moment it is recorded. A
-    # revocation never reaches back; a future date is the signer's own end date for the consent.
-    effective = now
-    if isinstance(body.revoked_on, datetime):
-        effective = max(now, body.revoked_on)
-    elif body.revoked_on is not None:
-        zone = ZoneInfo(district_of(session, student.district_id).timezone)
-        effective = max(now, datetime.combine(body.revoked_on, time(0, 0), tzinfo=zone))
+    zone = ZoneInfo(district_of(session, student.district_id).timezone)
+    effective = revocation_effective_at(body.revoked_on, now, zone)
     consent.revoked_at = effective
     consent.revoked_by = body.revoked_by or signer
     consent.revoke_reason = body.reason
@@ -160,11 +152,11 @@ def declare_emergency(session: Session, caller: Principal, body: EmergencyIn, ge
     district = district_of(session, school.district_id)
     now = clock.now()
     starts = body.starts_at or now
-    cap = starts + timedelta(hours=int((district.settings or {}).get("emergency_review_hours", 4)))
+    review = emergency_review_at(starts, body.review_at, _review_hours(district))
     problems = check_emergency_declaration(
         threat=body.threat, significance=body.significance, imminence=body.imminence,
         persons_at_risk=body.persons_at_risk, necessary_fields=body.necessary_fields, starts_at=starts,
-        review_at=body.review_at or cap, generic_phrases=generic)
+        review_at=body.review_at or review, generic_phrases=generic)
     if not vocab.has("imminence", body.imminence):
         problems.insert(0, "unknown imminence")
     unknown = [r for r in body.recipient_fields if r not in body.recipients]
@@ -173,7 +165,6 @@ def declare_emergency(session: Session, caller: Principal, body: EmergencyIn, ge
     if problems:
         raise EmergencyRejected(problems)
     _check_covered_students(session, caller, school.district_id, body.student_ids)
-    review = min(body.review_at or cap, cap)
     emergency = Emergency(id=new_id("em"), district_id=school.district_id, school_id=body.school_id,
                           body=body.model_dump(mode="json"), declared_by=caller.id, declared_at=now, starts_at=starts,
                           review_at=review, ended_at=None)
@@ -208,11 +199,17 @@ class EmergencyRejected(Unprocessable):
         self.problems = problems
 
 
-def emergency_view(e: Emergency) -> dict[str, Any]:
+def _review_hours(district: District) -> int:
+    return int((district.settings or {}).get("emergency_review_hours", 4))
+
+
+def emergency_view(session: Session, e: Emergency) -> dict[str, Any]:
+    """`active` is the engine's answer (conditions.emergency_active) at the legal clock's now."""
+    district = fb.district_facts(district_of(session, e.district_id))
+    active = emergency_active(fb.emergency_facts(e), clock.now(), district)
     return {"id": e.id, **e.body, "declared_by": e.declared_by, "declared_at": e.declared_at.isoformat(),
             "starts_at": e.starts_at.isoformat(), "review_at": e.review_at.isoformat(),
-            "ended_at": e.ended_at.isoformat() if e.ended_at else None,
-            "active": e.ended_at is None and e.starts_at <= clock.now() < e.review_at}
+            "ended_at": e.ended_at.isoformat() if e.ended_at else None, "active": active}
 
 
 def _emergency_for(session: Session, caller: Principal, emergency_id: str) -> Emergency:
@@ -241,17 +238,17 @@ def renew_emergency(session: Session, caller: Principal, emergency_id: str, body
         raise Conflict("An ended emergency cannot be renewed; declare a new one.")
     district = district_of(session, emergency.district_id)
     now = clock.now()
-    cap = now + timedelta(hours=int((district.settings or {}).get("emergency_review_hours", 4)))
+    review = emergency_review_at(now, body.review_at, _review_hours(district))
     problems = check_emergency_declaration(
         threat=body.threat, significance=body.significance, imminence=body.imminence,
         persons_at_risk=body.persons_at_risk, necessary_fields=emergency.body["necessary_fields"], starts_at=now,
-        review_at=body.review_at or cap, generic_phrases=generic)
+        review_at=body.review_at or review, generic_phrases=generic)
     if problems:
         raise EmergencyRejected(problems)
     emergency.body = {**emergency.body, "threat": body.threat, "significance": body.significance,
                       "imminence": body.imminence, "persons_at_risk": body.persons_at_risk,
                       "renewed_at": now.isoformat()}
-    emergency.review_at = min(body.review_at or cap, cap)
+    emergency.review_at = review
     session.flush()
     append(session, "emergency.declared", actor_id=caller.id, district_id=emergency.district_id, data={
         "emergency_id": emergency.id, "renewal": True, "review_at": emergency.review_at.isoformat()})
@@ -300,14 +297,14 @@ def record_order(session: Session, caller: Principal, body: LegalOrderIn, vocab:
         if not vocab.has("categories_37l", cat):
             raise Unprocessable.at(["categories_37l"], f"unknown category {cat}")
     student_in_scope(session, caller, body.student_id)
-    invalid = ["NOT_JUDICIAL_PROCESS"] if body.kind in NOT_JUDICIAL else []
+    valid, invalid = assess_order(body.kind)
     order = LegalOrder(id=new_id("ord"), student_id=body.student_id, kind=body.kind, body=body.model_dump(mode="json"),
-                       valid=not invalid, invalid_reasons=invalid, status="received", recorded_by=caller.id,
+                       valid=valid, invalid_reasons=list(invalid), recorded_by=caller.id, status="received",
                        created_at=clock.now())
     session.add(order)
     session.flush()
     append(session, "legal_order.recorded", actor_id=caller.id, student_id=body.student_id, data={
-        "legal_order_id": order.id, "kind": body.kind, "fields": sorted(body.fields), "valid": not invalid,
+        "legal_order_id": order.id, "kind": body.kind, "fields": sorted(body.fields), "valid": valid,
         "non_disclosure_order": body.non_disclosure_order})
     return order
 

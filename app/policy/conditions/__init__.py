@@ -2,9 +2,10 @@
 
 One function per condition, named as the catalogue names it and registered in CONDITIONS; the resolvers of
 app/policy/ ask these functions rather than restating a check. Where a resolver must also say which rule failed
-(its reason), the module beside the condition has a `*_failure` function returning that rule id (None: it holds),
-and the condition is exactly "the failure is None". Every function is pure: no database, no clock of its own (the
-caller passes `now`).
+(its reason), the module has a `*_failure` function returning that rule id (None: it holds) and the condition is
+exactly "the failure is None"; where it reports parts of a condition apart (an opt-out, a field the report does not
+list), the parts are plain functions beside it and the condition is built from them. Every function is pure: no
+database, no clock of its own (the caller passes `now`).
 """
 
 from __future__ import annotations
