@@ -26,7 +26,7 @@ from app.domain.ids import new_id
 from app.errors import Forbidden, Unprocessable
 from app.policy import snapshot
 from app.policy.combine import explain
-from app.policy.emergency import recipient_keys
+from app.policy.emergency import declaration_relied_on
 from app.policy.facts import DecisionContext, EmergencyFacts
 from app.policy.types import Decision
 from app.policy.vocabulary import Vocabulary
@@ -216,21 +216,13 @@ def _official(row: DisclosureRequest, auto_rule: str | None, context: DecisionCo
 
 
 def emergency_used(context: DecisionContext) -> EmergencyFacts | None:
-    """The declaration an emergency release relies on: the cited one, or (R-EMG-7, nothing cited) an active
-    declaration for this student that names the recipient, as the engine looks for it."""
+    """The declaration an emergency release relies on: the cited one, or (R-EMG-7, nothing cited) the active
+    declaration for this student that names the recipient, found as the engine finds it."""
     request = context.request
-    if request.emergency is not None or request.emergency_id_given:
-        return request.emergency
     recipient = request.recipient or request.requester
-    if recipient is None:
-        return None
-    now = context.now
-    keys = recipient_keys(recipient)  # the engine's own matching (id, role or agency type)
-    for em in request.student_emergencies:
-        active = em.ended_at is None and em.starts_at <= now < em.review_at
-        if active and not keys.isdisjoint(em.recipients):
-            return em
-    return None
+    if recipient is None or context.student is None:
+        return request.emergency
+    return declaration_relied_on(request, context.student.id, recipient, context.now, context.district)
 
 
 def _named_students(session: Session, row: DisclosureRequest) -> list[str]:
