@@ -9,7 +9,7 @@ import time
 import typer
 
 from app import clock
-from app.audit.cli import audit_app
+from app.audit.cli import audit_app, keys_app, keys_of_a_new_installation
 from app.config import Settings, get_settings
 
 app = typer.Typer(help="Gatekeeper: the gate between student records and school resource officers.",
@@ -21,6 +21,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 
 
 @app.callback()
@@ -48,8 +49,31 @@ def db_upgrade() -> None:
     """Run `alembic upgrade head` on the configured database."""
     from app.db.migrate import upgrade
 
-    upgrade(_settings().database_url)
+    settings = _settings()
+    upgrade(settings.database_url)
     typer.echo("database is at head")
+    for path in keys_of_a_new_installation(settings):
+        typer.echo(f"created {path}")
+
+
+@db_app.command("grant-app-role")
+def db_grant_app_role(role: str, password_env: str | None = typer.Option(
+        None, "--password-env", help="The environment variable that holds the role's password, if it is created")
+) -> None:
+    """PostgreSQL: create ROLE if missing and grant it exactly what the service needs (on the audit tables only
+    SELECT and INSERT). Run as the tables' owner, after `db upgrade`."""
+    from app.db.roles import grant_app_role
+    from app.db.session import make_engine
+
+    engine = make_engine(_settings().database_url)
+    try:
+        created = grant_app_role(engine, role, os.environ.get(password_env) if password_env else None)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+    typer.echo(f"{'created' if created else 'updated'} role {role}")
 
 
 @app.command()
@@ -81,6 +105,7 @@ def user_add(user_id: str, role: str = typer.Option(..., "--role"), name: str | 
 
     settings = _settings()
     vocab = load_vocabulary(settings.policy_dir)
+    keys_of_a_new_installation(settings)  # the first admin is often the log's first entry
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session, session.begin():
@@ -199,7 +224,9 @@ def import_oneroster(directory: str, district: str = typer.Option(..., "--distri
     """Load a OneRoster 1.1/1.2 CSV bundle (orgs, users, demographics, enrollments) into a configured district."""
     from app.records.oneroster.command import run_import
 
-    raise typer.Exit(run_import(_settings(), directory, district))
+    settings = _settings()
+    keys_of_a_new_installation(settings)
+    raise typer.Exit(run_import(settings, directory, district))
 
 
 @app.command()

@@ -13,12 +13,14 @@ from typing import Any
 
 import yaml
 from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import clock
 from app.api.admission import AdmissionMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.routers import admin, audit, disclosures, health, legal_bases, policy, users
-from app.audit.keys import load_or_create_digest_key
+from app.audit import repository as audit_repository
+from app.audit.keys import load_digest_key, prepare_keys
 from app.auth import lifespan as auth_lifespan
 from app.config import Settings, get_settings
 from app.db.session import make_engine, make_sessionmaker
@@ -49,6 +51,12 @@ def _pool_options(settings: Settings) -> dict[str, Any]:
     return {"pool_size": settings.max_in_flight + 2, "max_overflow": settings.max_in_flight, "pool_timeout": 10}
 
 
+def audit_log_is_empty(session_factory: sessionmaker[Session]) -> bool:
+    """A new installation: the only state in which a missing deployment key may be created (app/audit/keys.py)."""
+    with session_factory() as session:
+        return audit_repository.is_empty(session)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     clock.configure(settings.env, settings.clock_start)
@@ -56,8 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     policy_engine = PolicyEngine.load(settings.policy_dir)
     engine = make_engine(settings.database_url, **_pool_options(settings))
     session_factory = make_sessionmaker(engine)
-    gate = Gate(policy=policy_engine, records=LocalRecordStore,
-                digest_key=load_or_create_digest_key(settings.digest_key_file))
+    prepare_keys(settings.digest_key_file, settings.signing_key_file, lambda: audit_log_is_empty(session_factory))
+    gate = Gate(policy=policy_engine, records=LocalRecordStore, digest_key=load_digest_key(settings.digest_key_file))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -25,6 +25,9 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # One transaction for the whole run on SQLite too (SQLAlchemy owns BEGIN there, app/db/session.py): a
+        # downgrade that a later step refuses (the audit log's, while it holds entries) then changes nothing.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()

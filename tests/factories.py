@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
+from app.audit.keys import init_keys, load_signing_key
 from app.config import Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -23,6 +25,12 @@ def make_settings(db_url: str, tmp: Path, **over: Any) -> Settings:
     }
     values.update(over)
     return Settings(**values)
+
+
+def signing_key_at(path: Path) -> Ed25519PrivateKey:
+    """A signing key file for a test, made as `gatekeeper keys init` makes it (with a digest key beside it)."""
+    init_keys(path.with_name(path.name + ".digest"), path)
+    return load_signing_key(path)
 
 
 def token(sub: str, *, secret: str = SECRET, iss: str = "gatekeeper", aud: str = "gatekeeper",

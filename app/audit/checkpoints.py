@@ -8,6 +8,7 @@ signing stays cheap as the log grows and never blesses a chain that was already 
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -40,22 +41,28 @@ def list_checkpoints(session: Session, scope: DistrictScope, limit: int = 100) -
              "signature": c.signature} for c in repo.list_checkpoints(session, scope, limit)]
 
 
-def latest_valid_checkpoint(session: Session, public_key: Ed25519PublicKey) -> dict[str, Any] | None:
-    """The newest stored checkpoint this key signed. Rows signed by another (rotated) key are skipped."""
+def latest_valid_checkpoint(session: Session, public_keys: Mapping[str, Ed25519PublicKey]
+                            ) -> tuple[dict[str, Any], Ed25519PublicKey] | None:
+    """The newest stored checkpoint signed by one of these keys (the current one or a retired one, by key id), with
+    its key. Rows whose signature does not verify are skipped."""
     for checkpoint in list_checkpoints(session, EVERYWHERE, limit=20):  # the chain is one for every district
-        if checkpoint_signature_ok(public_key, checkpoint):
-            return checkpoint
+        key = public_keys.get(str(checkpoint["key_id"]))
+        if key is not None and checkpoint_signature_ok(key, checkpoint):
+            return checkpoint, key
     return None
 
 
 def create_checkpoint(session: Session, private_key: Ed25519PrivateKey, *, actor_id: str,
-                      district_id: str | None = None) -> dict[str, Any]:
+                      district_id: str | None = None,
+                      retired_keys: Mapping[str, Ed25519PublicKey] | None = None) -> dict[str, Any]:
     """Verify (incrementally), sign the head, store the checkpoint and audit it. Never commits.
     Raises ChainBroken (409) when the chain does not verify. `district_id` is the signing admin's district: who may
-    list the checkpoint afterwards (it signs the one chain all districts share)."""
+    list the checkpoint afterwards (it signs the one chain all districts share). A checkpoint signed by a retired
+    key (`retired_keys`, by key id) still anchors the verification."""
     public_key = private_key.public_key()
-    anchor = latest_valid_checkpoint(session, public_key)
-    result = verify_chain(session, checkpoint=anchor, public_key=public_key, from_checkpoint=anchor is not None)
+    found = latest_valid_checkpoint(session, {**(retired_keys or {}), key_id(public_key): public_key})
+    anchor, anchor_key = found if found is not None else (None, None)
+    result = verify_chain(session, checkpoint=anchor, public_key=anchor_key, from_checkpoint=anchor is not None)
     if not result.ok:
         raise ChainBroken(result)
     checkpoint = sign_checkpoint(private_key, result.head["seq"], result.head["hash"], clock.now())

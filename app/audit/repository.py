@@ -58,6 +58,10 @@ def read_head(session: Session) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
+def is_empty(session: Session) -> bool:
+    return session.execute(select(AuditEntry.seq).limit(1)).first() is None
+
+
 def max_seq(session: Session) -> int:
     return int(session.execute(select(func.coalesce(func.max(AuditEntry.seq), 0))).scalar_one())
 

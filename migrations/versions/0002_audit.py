@@ -152,6 +152,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_while_entries_exist()
     # Dropping the tables drops their triggers on both dialects; the functions outlive them on PostgreSQL.
     op.drop_table("audit_checkpoints")
     op.drop_table("audit_chain_head")
@@ -164,3 +165,11 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS audit_head_forward_only()")
         op.execute("DROP FUNCTION IF EXISTS audit_refuse_change()")
+
+
+def refuse_while_entries_exist() -> None:
+    """The log is the district's proof of what it disclosed: no downgrade may drop or narrow it while it holds
+    entries (export it, then empty a copy of the database, to go back)."""
+    count = op.get_bind().execute(sa.text("SELECT count(*) FROM audit_entries")).scalar_one()
+    if count:
+        raise RuntimeError(f"refusing to downgrade: the audit log holds {count} entries")

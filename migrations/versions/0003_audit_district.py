@@ -38,8 +38,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_while_entries_exist()
     # DROP COLUMN rewrites no row through UPDATE on either database, so the append-only triggers stay in place.
     op.drop_index("ix_audit_checkpoints_district_id", table_name="audit_checkpoints")
     op.drop_index("ix_audit_entries_district_id_seq", table_name="audit_entries")
     op.drop_column("audit_checkpoints", "district_id")
     op.drop_column("audit_entries", "district_id")
+
+
+def refuse_while_entries_exist() -> None:
+    """The log is the district's proof of what it disclosed: no downgrade may drop or narrow it while it holds
+    entries (export it, then empty a copy of the database, to go back)."""
+    count = op.get_bind().execute(sa.text("SELECT count(*) FROM audit_entries")).scalar_one()
+    if count:
+        raise RuntimeError(f"refusing to downgrade: the audit log holds {count} entries")

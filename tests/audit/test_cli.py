@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from app.audit.cli import audit_app
 from app.config import get_settings
 from tests.audit.conftest import dba, fill
+from tests.factories import signing_key_at
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 def test_checkpoint_then_verify_detects_truncation(env: Path, engine: Engine,
                                                    factory: sessionmaker[Session]) -> None:
     runner = CliRunner()
+    signing_key_at(env / "signing.pem")  # a new installation's key (keys init)
     fill(factory, 8)
     out = env / "cp.json"
     made = runner.invoke(audit_app, ["checkpoint", "--out", str(out)])

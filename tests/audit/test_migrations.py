@@ -45,7 +45,6 @@ def test_0003_walls_old_entries_off_and_keeps_the_chain(empty_db_url: str) -> No
             append(s, "policy.loaded", actor_id="gatekeeper")
             s.commit()
         upgrade(empty_db_url, "0003")
-        downgrade(empty_db_url, "0002")
         upgrade(empty_db_url)
         with factory() as s:
             assert columns_are_derived(s)
@@ -57,5 +56,25 @@ def test_0003_walls_old_entries_off_and_keeps_the_chain(empty_db_url: str) -> No
             assert result.ok and result.checked == 2
         with pytest.raises(DBAPIError), engine.begin() as conn:  # Still append-only.
             conn.execute(text("UPDATE audit_entries SET body = body"))
+    finally:
+        engine.dispose()
+
+
+def test_no_downgrade_drops_or_narrows_a_log_that_holds_entries(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+    engine = make_engine(empty_db_url)
+    factory = make_sessionmaker(engine)
+    try:
+        with factory() as s:
+            append(s, "policy.loaded", actor_id="gatekeeper")
+            s.commit()
+        for target in ("0002", "0001", "base"):
+            with pytest.raises(RuntimeError, match="refusing to downgrade: the audit log holds 1 entries"):
+                downgrade(empty_db_url, target)
+        # Refused as a whole, on SQLite too (one transaction): not even the later tables were dropped.
+        assert set(inspect(engine).get_table_names()) >= AUDIT_TABLES | {"decision_records", "disclosure_requests"}
+        with factory() as s:
+            result = verify_chain(s)
+            assert result.ok and result.checked == 1
     finally:
         engine.dispose()

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.chain import v1_body_text
 from app.audit.checkpoints import create_checkpoint
-from app.audit.keys import load_or_create_signing_key
 from app.audit.queries import query_events
 from app.audit.schema import columns_are_derived
 from app.audit.signing import sign_checkpoint
 from app.audit.verify import verify_chain
 from app.domain.access import EVERYWHERE
 from tests.audit.conftest import dba, fill
+from tests.factories import signing_key_at
 
 N = 30
 
@@ -133,7 +133,7 @@ def _rewrite_tail(engine: Engine, factory: sessionmaker[Session], from_seq: int)
 
 
 def _checkpoint(factory: sessionmaker[Session], tmp_path: Path) -> dict[str, Any]:
-    key = load_or_create_signing_key(tmp_path / "signing.pem")
+    key = signing_key_at(tmp_path / "signing.pem")
     with factory() as s:
         checkpoint = create_checkpoint(s, key, actor_id="admin")
         s.commit()
@@ -148,7 +148,7 @@ def test_recomputed_history_passes_alone_but_not_against_a_checkpoint(
     fill(factory, 10)
     _rewrite_tail(engine, factory, from_seq=15)
     assert _verify(factory).ok  # Without an anchor outside the database, a full recomputation is undetectable.
-    public_key = load_or_create_signing_key(tmp_path / "signing.pem").public_key()
+    public_key = signing_key_at(tmp_path / "signing.pem").public_key()
     for from_checkpoint in (False, True):
         result = _verify(factory, checkpoint=checkpoint, public_key=public_key, from_checkpoint=from_checkpoint)
         assert (result.ok, result.problem, result.first_bad_seq) == (False, "checkpoint_mismatch", 20)
@@ -159,7 +159,7 @@ def test_rewriting_only_after_the_checkpoint_is_not_blamed_on_it(
     fill(factory, 10)
     checkpoint = _checkpoint(factory, tmp_path)
     fill(factory, 10)
-    public_key = load_or_create_signing_key(tmp_path / "signing.pem").public_key()
+    public_key = signing_key_at(tmp_path / "signing.pem").public_key()
     result = _verify(factory, checkpoint=checkpoint, public_key=public_key, from_checkpoint=True)
     assert result.ok and result.checked == 12  # The checkpointed entry, its audit event, and the 10 after.
 
@@ -174,7 +174,7 @@ def test_truncation_with_a_rewound_head_is_found_by_the_checkpoint(
         conn.execute(text("DELETE FROM audit_entries WHERE seq > 15"))
         conn.execute(text("UPDATE audit_chain_head SET seq = 15, hash = :h WHERE id = 1"), {"h": events[14]["hash"]})
     assert _verify(factory).ok
-    public_key = load_or_create_signing_key(tmp_path / "signing.pem").public_key()
+    public_key = signing_key_at(tmp_path / "signing.pem").public_key()
     result = _verify(factory, checkpoint=checkpoint, public_key=public_key)
     assert (result.ok, result.problem, result.first_bad_seq) == (False, "truncated", 16)
 
@@ -182,9 +182,9 @@ def test_truncation_with_a_rewound_head_is_found_by_the_checkpoint(
 def test_a_forged_or_altered_checkpoint_is_refused(factory: sessionmaker[Session], tmp_path: Path) -> None:
     fill(factory, 5)
     checkpoint = _checkpoint(factory, tmp_path)
-    public_key = load_or_create_signing_key(tmp_path / "signing.pem").public_key()
+    public_key = signing_key_at(tmp_path / "signing.pem").public_key()
     altered = {**checkpoint, "hash": "a" * 64}
-    forged = sign_checkpoint(load_or_create_signing_key(tmp_path / "attacker.pem"), checkpoint["seq"],
+    forged = sign_checkpoint(signing_key_at(tmp_path / "attacker.pem"), checkpoint["seq"],
                              checkpoint["hash"], datetime.now(UTC))
     for bad in (altered, forged, {**checkpoint, "signature": "not base64!"}):
         result = _verify(factory, checkpoint=bad, public_key=public_key)
@@ -200,7 +200,7 @@ def test_checkpoint_refuses_to_sign_a_broken_chain(engine: Engine, factory: sess
     with dba(engine) as conn:
         conn.execute(text("DELETE FROM audit_entries WHERE seq = 2"))
     with pytest.raises(ChainBroken), factory() as s:
-        create_checkpoint(s, load_or_create_signing_key(tmp_path / "signing.pem"), actor_id="admin")
+        create_checkpoint(s, signing_key_at(tmp_path / "signing.pem"), actor_id="admin")
 
 
 def test_moving_text_from_body_into_prev_hash_is_found(engine: Engine, factory: sessionmaker[Session]) -> None:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
@@ -22,7 +22,7 @@ from app.api.deps import SessionDep, require_roles
 from app.audit import repository as repo
 from app.audit.checkpoints import create_checkpoint, latest_valid_checkpoint, list_checkpoints, public_key_info
 from app.audit.guard import TYPE_RE
-from app.audit.keys import load_or_create_signing_key
+from app.audit.keys import key_id, load_signing_key, retired_public_keys
 from app.audit.queries import MAX_LIMIT, export, query_events
 from app.audit.service import append
 from app.audit.verify import verify_chain
@@ -46,12 +46,17 @@ QUERIED = "audit.queried"
 
 
 @lru_cache(maxsize=4)
-def _signing_key(path: Path) -> Ed25519PrivateKey:
-    return load_or_create_signing_key(path)
+def _signing_key(path: Path, modified_ns: int) -> Ed25519PrivateKey:
+    return load_signing_key(path)  # keyed on the file's mtime too: `keys rotate` takes effect at once
 
 
 def signing_key(request: Request) -> Ed25519PrivateKey:
-    return _signing_key(Path(request.app.state.settings.signing_key_file).resolve())
+    path = Path(request.app.state.settings.signing_key_file).resolve()
+    return _signing_key(path, path.stat().st_mtime_ns)
+
+
+def retired_keys(request: Request) -> dict[str, Ed25519PublicKey]:
+    return retired_public_keys(request.app.state.settings.signing_key_file)
 
 
 def _present(**filters: Any) -> dict[str, Any]:
@@ -89,9 +94,10 @@ def get_verify(
 ) -> dict[str, Any]:
     """Walks the chain and compares it with the newest checkpoint we signed (which catches rewritten history whose
     hashes were recomputed). from_checkpoint=true checks only the entries after that checkpoint."""
-    public_key = signing_key(request).public_key()
-    anchor = latest_valid_checkpoint(session, public_key)
-    result = verify_chain(session, checkpoint=anchor, public_key=public_key,
+    current = signing_key(request).public_key()
+    found = latest_valid_checkpoint(session, {**retired_keys(request), key_id(current): current})
+    anchor, anchor_key = found if found is not None else (None, None)
+    result = verify_chain(session, checkpoint=anchor, public_key=anchor_key,
                           from_checkpoint=from_checkpoint and anchor is not None)
     body = result.as_dict()
     body["checkpoint_seq"] = anchor["seq"] if anchor else None
@@ -103,7 +109,8 @@ def get_verify(
 
 @router.post("/checkpoints", status_code=201)
 def post_checkpoint(request: Request, session: SessionDep, caller: Admin) -> dict[str, Any]:
-    return create_checkpoint(session, signing_key(request), actor_id=caller.id, district_id=caller.district_id)
+    return create_checkpoint(session, signing_key(request), actor_id=caller.id, district_id=caller.district_id,
+                             retired_keys=retired_keys(request))
 
 
 @router.get("/checkpoints")
@@ -113,7 +120,8 @@ def get_checkpoints(
 ) -> dict[str, Any]:
     checkpoints = list_checkpoints(session, scope_of(caller), limit)
     append(session, QUERIED, actor_id=caller.id, data={"route": "checkpoints", "returned": len(checkpoints)})
-    return {"checkpoints": checkpoints, "signing_key": public_key_info(signing_key(request).public_key())}
+    return {"checkpoints": checkpoints, "signing_key": public_key_info(signing_key(request).public_key()),
+            "retired_signing_keys": [public_key_info(k) for k in retired_keys(request).values()]}
 
 
 @router.get("/export")
