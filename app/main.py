@@ -30,6 +30,7 @@ from app.errors import install_handlers
 from app.policy.engine import PolicyEngine
 from app.policy.vocabulary import load_vocabulary
 from app.records.local import LocalRecordStore
+from app.web.app import install as install_pages
 
 log = logging.getLogger(__name__)
 
@@ -96,4 +97,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (health.router, admin.router, users.router, legal_bases.router, disclosures.router, audit.router,
                    policy.router):
         app.include_router(router)
+    install_pages(app)  # the pages for people (app/web/), on the same services as the routers above
     return app
