@@ -14,14 +14,12 @@ import hashlib
 import os
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scratch import postgres_database
+from scratch import scratch_database
 from sqlalchemy import Engine, text
 
 from app.audit.chain import GENESIS_HASH, canonical_json, v1_body_text
@@ -87,18 +85,6 @@ def load(engine: Engine, n: int) -> None:
         raw.close()
 
 
-@contextmanager
-def database(dialect: str) -> Iterator[str]:
-    if dialect == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.db"
-        return
-    with postgres_database() as url:
-        if url is None:
-            raise SystemExit("PostgreSQL is not reachable at 127.0.0.1:5432")
-        yield url
-
-
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -117,7 +103,7 @@ def append_latencies(engine: Engine, count: int) -> list[float]:
 
 
 def bench(dialect: str, n: int) -> None:
-    with database(dialect) as url:
+    with scratch_database(dialect) as url:
         upgrade(url)
         engine = make_engine(url)
         try:

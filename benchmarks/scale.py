@@ -18,14 +18,12 @@ import argparse
 import hashlib
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scratch import postgres_database
+from scratch import scratch_database
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session
 
@@ -173,18 +171,6 @@ def load(engine: Engine, n: int, districts: int) -> None:
         conn.commit()
 
 
-@contextmanager
-def database(dialect: str) -> Iterator[str]:
-    if dialect == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/scale.db"
-        return
-    with postgres_database() as url:
-        if url is None:
-            raise SystemExit("PostgreSQL is not reachable at 127.0.0.1:5432")
-        yield url
-
-
 def p95_ms(engine: Engine, call: Callable[[Session, int], object]) -> float:
     sessions = make_sessionmaker(engine)
     timings = []
@@ -198,7 +184,7 @@ def p95_ms(engine: Engine, call: Callable[[Session, int], object]) -> float:
 
 
 def bench(dialect: str, n: int, districts: int) -> None:
-    with database(dialect) as url:
+    with scratch_database(dialect) as url:
         upgrade(url)
         engine = make_engine(url)
         started = time.perf_counter()

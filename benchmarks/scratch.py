@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,3 +31,16 @@ def postgres_database() -> Iterator[str | None]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def scratch_database(dialect: str) -> Iterator[str]:
+    """A new empty database of `dialect` (sqlite: a file in a temporary folder), dropped afterwards."""
+    if dialect == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+        return
+    with postgres_database() as url:
+        if url is None:
+            raise SystemExit("PostgreSQL is not reachable at 127.0.0.1:5432")
+        yield url
