@@ -237,4 +237,7 @@ def demo(host: str = "127.0.0.1", port: int = 8000,
 
     prepare_demo(host, port)
     if not no_serve:
+        # The server reads its settings from the environment: demo mode turns on the pages' demo sign-in.
+        os.environ["GATEKEEPER_DEMO"] = "true"
+        get_settings.cache_clear()
         serve(host=host, port=port, workers=1)

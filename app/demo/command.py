@@ -29,8 +29,6 @@ def demo_settings() -> Settings:
     """Settings for the demo; generates GATEKEEPER_JWT_SECRET when it is not set (tokens then last one run)."""
     if not os.environ.get("GATEKEEPER_JWT_SECRET"):
         os.environ["GATEKEEPER_JWT_SECRET"] = secrets.token_urlsafe(48)
-    # The server `serve` starts reads its settings from the environment: demo mode (the pages' demo sign-in) too.
-    os.environ["GATEKEEPER_DEMO"] = "true"
     get_settings.cache_clear()  # `serve` reads get_settings(); it must see the secret set above
     return Settings(demo=True)
 
