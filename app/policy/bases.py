@@ -23,7 +23,7 @@ from app.policy.table import CompiledTable, PolicyError, Row
 NO_BASIS = "none"  # the token when no basis covers a field (fielddecide.py): never a catalogue entry, lifts nothing
 BAR_GROUP_PREFIX = "NOLIFT_"
 ARTIFACT_STEPS = frozenset(ARTIFACT_ORDER)
-_BASIS_KEYS = frozenset({"rules", "citation", "resolver", "conditions", "lifts"})
+_BASIS_KEYS = frozenset({"rules", "citation", "resolver", "conditions", "lifts", "auto_release"})
 
 Cover = Callable[[str, str], Iterable[str]]  # (column, row value) -> the domain values the value matches
 
@@ -55,6 +55,7 @@ class Basis:
     resolver: str
     conditions: tuple[str, ...]
     lifts: Mapping[str, str]  # bar name -> the exception rule by which this basis lifts it
+    auto_release: str | None = None  # the rule named as releasing official when nobody approved (API.md section 8)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ class BasisCatalogue:
             order=self.resolved_by("order"), report_use=self.carrying("R-37L-6"),
             diversion=self.carrying("R-CON-11"), sro_emergency=self.carrying("R-EMG-8"),
             directory=self.carrying("R-DIR-6"), directory_37l=self.carrying("R-DIR-5"),
-            consent_scope=self.carrying("R-CON-4"))
+            consent_scope=self.carrying("R-CON-4"),
+            auto_release={t: b.auto_release for t, b in self.bases.items() if b.auto_release is not None})
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: memoised per-field functions take it as part of their key
@@ -113,6 +115,7 @@ class TokenRoles:
     directory: frozenset[str]  # R-DIR-6: directory releases (annotate)
     directory_37l: frozenset[str]  # R-DIR-5: a section 37L field withheld on the directory path (annotate)
     consent_scope: frozenset[str]  # R-CON-4: a record it cannot mask is a consent-scope failure (R-REC-9, resolve)
+    auto_release: Mapping[str, str]  # token -> the rule an automatic release names as its official (combine)
 
 
 def _text(value: Any, where: str) -> str:
@@ -210,7 +213,10 @@ def _basis(token: str, entry: dict[str, Any], rules: frozenset[str], bars: Mappi
             raise PolicyError(f"bases.yaml: {where} lists bar {bar_name} without one of its exception rules "
                               f"({', '.join(sorted(bar.exceptions))}); got {exception!r}")
         lifts[bar_name] = exception
-    return Basis(token, basis_rules, citation, resolver, names, lifts)
+    auto = entry.get("auto_release")
+    if auto is not None and auto not in basis_rules:
+        raise PolicyError(f"bases.yaml: {where} auto_release {auto!r} is not one of its rules")
+    return Basis(token, basis_rules, citation, resolver, names, lifts, auto)
 
 
 def check_groups(catalogue: BasisCatalogue, groups: Mapping[str, Iterable[tuple[str, str]]]) -> None:

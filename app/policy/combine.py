@@ -13,9 +13,6 @@ from app.policy.context import Resolved
 from app.policy.types import Decision, DecisionKind, FieldDecision, Outcome
 
 _CONFLICT_GROUPS: tuple[tuple[str, ...], ...] = (("chief",), ("principal", "designee"))
-_AUTO_RULES = {"directory": "R-DIR-1", "consent": "R-CON-4", "consent_lift": "R-CON-4"}
-
-
 def conflicted(res: Resolved) -> bool:
     parties = (res.requester, res.recipient)
     return any(p.role in ("sro", "pd_contact") and res.student.id in p.declared_relationships for p in parties)
@@ -77,12 +74,14 @@ def restrictions(res: Resolved, fields: list[FieldDecision]) -> tuple[bool, tupl
     return True, tuple(out)
 
 
-def auto_rule(kind: DecisionKind, fields: list[FieldDecision], tokens: dict[str, str]) -> str | None:
-    """The rule of an automatic release (directory, exact-match consent; API.md section 8), or None when anything
-    released needed another basis. A release by both automatic routes names both rules, joined by "+"."""
+def auto_rule(kind: DecisionKind, fields: list[FieldDecision], tokens: dict[str, str],
+              auto_release: Mapping[str, str]) -> str | None:
+    """The rule of an automatic release (the bases.yaml bases with `auto_release`: directory, exact-match consent;
+    API.md section 8), or None when anything released needed another basis. A release by both automatic routes
+    names both rules, joined by "+"."""
     if kind not in (DecisionKind.ALLOW, DecisionKind.ALLOW_REDACTED):
         return None
-    rules = {_AUTO_RULES.get(tokens.get(f.field, ""), "") for f in fields if f.outcome is Outcome.RELEASE}
+    rules = {auto_release.get(tokens.get(f.field, ""), "") for f in fields if f.outcome is Outcome.RELEASE}
     return "+".join(sorted(rules)) if rules and "" not in rules else None
 
 
@@ -114,9 +113,11 @@ def explain(decision: str, fields: Iterable[Mapping[str, Any]]) -> str:
     return " ".join(parts + withheld)
 
 
-def build(res: Resolved | None, fields: list[FieldDecision], tokens: dict[str, str], version: str) -> Decision:
+def build(res: Resolved | None, fields: list[FieldDecision], tokens: dict[str, str], version: str,
+          auto_release: Mapping[str, str]) -> Decision:
     kind = decision_kind(fields)
     notice, uses = restrictions(res, fields) if res is not None else (False, ())
     rules = tuple(dict.fromkeys(chain.from_iterable(f.rules for f in fields)))
     explanation = explain(kind.value, [f.to_json() for f in fields])
-    return Decision(kind, tuple(fields), uses, notice, auto_rule(kind, fields, tokens), explanation, version, rules)
+    return Decision(kind, tuple(fields), uses, notice, auto_rule(kind, fields, tokens, auto_release), explanation,
+                    version, rules)

@@ -73,7 +73,7 @@ def _population(comp: Components, ctx: DecisionContext) -> Decision:
         bars = [Missing(r.outcome.split(":", 1)[1], r.rule) for tag in sorted(info.tags)
                 for r in comp.table.lookup(status, tag, purpose, "none").withholds]
         out.append(withhold(name, [Missing("W_BULK", "R-GATE-4"), *bars]))
-    return combine.build(None, out, {}, comp.version)
+    return combine.build(None, out, {}, comp.version, comp.roles.auto_release)
 
 
 def _resolve(comp: Components, ctx: DecisionContext) -> Resolved | None:
@@ -170,4 +170,4 @@ def _decide(comp: Components, ctx: DecisionContext) -> Decision:
         fields.append(annotate(res, info, adjusted, token, notes))
     if whole_record is not None:
         fields.insert(0, whole_record)
-    return combine.build(res, combine.atomic(fields), tokens, comp.version)
+    return combine.build(res, combine.atomic(fields), tokens, comp.version, roles.auto_release)

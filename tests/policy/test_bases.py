@@ -154,6 +154,8 @@ def test_unknown_bar_is_refused(tmp_path: Path) -> None:
         (NEW_BASIS, "p, 456, R-CON-4, *, *, *, mou_share, allow, release\n", ("row 456 R-CON-4", "mou_share")),
         ("", "g4, mou_share, NOLIFT_37L\n", ("restates a bar group",)),
         ("", "p, 260, R-CON-6, LE, RELIGION, *, NOLIFT_37L, deny, withhold:W_37L\n", ("row 260", "R-37L-3")),
+        (NEW_BASIS + "    auto_release: R-DIR-1\n", NEW_ROW,
+         ("basis mou_share auto_release 'R-DIR-1' is not one of its rules",)),
     ],
 )
 def test_invalid_catalogue_is_refused(tmp_path: Path, bases_extra: str, csv_extra: str, words: tuple[str, ...]) -> None:
@@ -185,3 +187,9 @@ def test_every_token_of_the_table_is_catalogued() -> None:
     # Positive lists: a basis lifts the 37L bar only with a 37L exception, and only a _lift token or germane does.
     assert {t for t, b in bases.bases.items() if "37L" in b.lifts} == {
         t for t in bases.bases if t.endswith("_lift") or t in ("germane", "order_gang")}
+
+
+def test_automatic_releases_name_the_rules_the_catalogue_gives() -> None:
+    """API.md section 8: a release nobody approved names its rule; which bases do so is bases.yaml's auto_release."""
+    roles = PolicyEngine.load(POLICIES).bases.roles()
+    assert dict(roles.auto_release) == {"directory": "R-DIR-1", "consent": "R-CON-4", "consent_lift": "R-CON-4"}
