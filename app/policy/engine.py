@@ -20,7 +20,7 @@ from app.policy.bases import BasisCatalogue, check_bars_closed, check_groups, ch
 from app.policy.decide import Components, decide
 from app.policy.facts import DecisionContext
 from app.policy.purposes import PurposeTable
-from app.policy.rules_catalogue import RULE_IDS
+from app.policy.rules_catalogue import RULE_IDS, parse_rule_titles
 from app.policy.table import CompiledTable, PolicyError, Row, compile_table, make_cover
 from app.policy.tags import MEMO_TAG, UNCLASSIFIED, FieldCatalogue
 from app.policy.types import Decision
@@ -114,6 +114,7 @@ class PolicyEngine:
         self.version = components.version
         self._components = components
         self._notices = notices
+        self.rule_titles: dict[str, str] = {}  # rule id -> its plain-language title (policies/rules.yaml)
         self._rows = rows
         self.generic_phrases = generic
         self._catalogue_spec = catalogue_spec
@@ -152,7 +153,13 @@ class PolicyEngine:
         notices = {p.stem: p.read_text(encoding="utf-8") for p in sorted((policy_dir / "notices").glob("*.md"))}
         components = Components(cached[0], catalogue, purposes, version, cached[2].artifact_order(),
                                 roles=cached[2].roles())
-        return cls(policy_dir, components, catalogue_spec, notices, generic, cached[1], cached[2])
+        try:
+            titles = parse_rule_titles(_yaml(policy_dir / "rules.yaml"))
+        except ValueError as exc:
+            raise PolicyError(str(exc)) from exc
+        engine = cls(policy_dir, components, catalogue_spec, notices, generic, cached[1], cached[2])
+        engine.rule_titles = titles
+        return engine
 
     def decide(self, ctx: DecisionContext) -> Decision:
         """Never raises: any internal error withholds every field (R-GATE-1)."""

@@ -360,7 +360,8 @@ def _rule_index(policy: Policy) -> Section:
     outside = tuple(r for r in FIELD_DECIDING if r not in places)
     blocks: list[Block] = [
         "Every rule that decides a field outcome, and where this policy names it:",
-        Table(("rule", "where"), tuple((r, "; ".join(places[r])) for r in FIELD_DECIDING if r in places)),
+        Table(("rule", "title", "where"), tuple((r, policy.engine.rule_titles[r], "; ".join(places[r]))
+                                                for r in FIELD_DECIDING if r in places)),
     ]
     if outside:
         blocks += ["These rules decide fields in the service itself (request-level checks, classification, "

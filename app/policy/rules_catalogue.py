@@ -25,3 +25,15 @@ _FIELD_GROUPS = ("R-GATE", "R-REC", "R-SO", "R-LEI", "R-37L", "R-CON", "R-EMG", 
 FIELD_DECIDING: tuple[str, ...] = tuple(
     r for r in RULE_IDS if r.rsplit("-", 1)[0] in _FIELD_GROUPS and r not in NOT_FIELD_DECIDING
 )
+
+
+def parse_rule_titles(raw: object) -> dict[str, str]:
+    """policies/rules.yaml: a plain-language title for every rule id, and for nothing else."""
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                            for k, v in raw.items()):
+        raise ValueError("rules.yaml must map each rule id to a non-empty title")
+    unknown = sorted(set(raw) - set(RULE_IDS))
+    missing = [r for r in RULE_IDS if r not in raw]
+    if unknown or missing:
+        raise ValueError(f"rules.yaml: unknown rule ids {unknown}, rule ids without a title {missing}")
+    return {rule: raw[rule].strip() for rule in RULE_IDS}

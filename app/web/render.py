@@ -63,7 +63,8 @@ def language_of(request: Request) -> str:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = language_of(request)
     page = environment(lang).get_template(template)
-    values: dict[str, Any] = {**getattr(request.state, "page", {}), **context}
+    values: dict[str, Any] = {"rule_titles": request.app.state.policy.rule_titles,
+                              **getattr(request.state, "page", {}), **context}
     key: bytes = request.app.state.web_key
     fresh_pre = None
     if not values.get("csrf"):

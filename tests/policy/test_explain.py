@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.policy.engine import PolicyEngine, PolicyError
 from app.policy.explain import Policy, document, load_policy, render_html, render_markdown, rule_places
 from app.policy.rules_catalogue import FIELD_DECIDING, NOT_FIELD_DECIDING
 
@@ -168,3 +169,17 @@ def test_cli_refuses_an_unknown_format_or_a_bad_policy(tmp_path: Path) -> None:
     assert runner.invoke(app, ["policy", "explain", "--format", "pdf"]).exit_code == 2
     result = runner.invoke(app, ["policy", "explain", "--policy-dir", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "policy error" in result.output
+
+
+def test_each_rule_has_its_plain_title_in_the_index() -> None:
+    assert "| R-LEI-5 | Relevance to the stated purpose |" in markdown()
+
+
+def test_a_rule_without_a_title_or_an_unknown_one_is_refused(tmp_path: Path) -> None:
+    for name, edit in (("missing", lambda t: t.replace('R-LEI-5: "Relevance to the stated purpose"\n', "")),
+                       ("unknown", lambda t: t + 'R-LEI-99: "Not a rule"\n')):
+        copy = tmp_path / name
+        shutil.copytree(POLICIES, copy)
+        (copy / "rules.yaml").write_text(edit((POLICIES / "rules.yaml").read_text()))
+        with pytest.raises(PolicyError, match="R-LEI-5" if name == "missing" else "R-LEI-99"):
+            PolicyEngine.load(copy)

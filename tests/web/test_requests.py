@@ -40,6 +40,9 @@ def test_principal_narrows_and_the_sro_sees_exactly_the_released_fields(pages: T
     assert page.status_code == 200
     assert "Follow-up on the cafeteria assault" not in page.text  # the gate never stores the justification text
     assert "INC-101" in page.text
+    # Each field's rules are explained in words (policies/rules.yaml), beside their ids.
+    for rule in {r for f in api["fields"] for r in f["rules"]}:
+        assert rule in page.text and pages.app.state.policy.rule_titles[rule] in page.text  # type: ignore[attr-defined]
     for value in VALUES.values():
         assert value not in page.text  # the approver sees decisions, never values
     keep = [f for f in pending if f != "class_schedule"]
