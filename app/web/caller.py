@@ -19,7 +19,7 @@ from app.auth.principal import Principal
 from app.db.models import User
 from app.domain.principals import principal_of
 from app.errors import GatekeeperError
-from app.web.render import render
+from app.web.render import in_language, render
 from app.web.session import csrf_ok, pre_session, read_session, same_origin
 
 T = TypeVar("T")
@@ -87,14 +87,15 @@ def install_handlers(app: Any) -> None:
         answer = api_handler(request, exc)  # audits as for the API
         if request.url.path.startswith("/api/") or not getattr(request.state, "is_page", False):
             return answer
-        return render(request, "error.html", status_code=exc.status, status=exc.status, detail=exc.detail)
+        return render(request, "error.html", status_code=exc.status, status=exc.status,
+                      detail=in_language(request, exc.detail))
 
     def on_sign_in(_request: Request, _exc: SignInRequired) -> Response:
         return RedirectResponse("/signin", status_code=303)
 
     def on_csrf(request: Request, _exc: CsrfRefused) -> Response:
-        return render(request, "error.html", status_code=403, status=403,
-                      detail="The form was out of date or came from another site. Nothing was done; try again.")
+        return render(request, "error.html", status_code=403, status=403, detail=in_language(
+            request, "The form was out of date or came from another site. Nothing was done; try again."))
 
     app.add_exception_handler(GatekeeperError, on_error)
     app.add_exception_handler(SignInRequired, on_sign_in)

@@ -39,11 +39,22 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+def in_language(request: Request, text: str) -> str:
+    """`text` in the person's language where a catalogue translates it (app/web/refusals.py), else as it is. Plain
+    text, not markup: the template escapes it like any value (a refusal's detail may quote what was sent)."""
+    return catalogue(language_of(request)).gettext(text)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def catalogue(lang: str) -> gettext.NullTranslations:
+    return translations(lang)
+
+
 @lru_cache(maxsize=len(LANGUAGES))
 def environment(lang: str) -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    tr = translations(lang)
+    tr = catalogue(lang)
     env.install_gettext_translations(tr, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(LANGUAGES=LANGUAGES, lang=lang, words=words.Words(tr.gettext))
     return env

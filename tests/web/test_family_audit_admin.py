@@ -48,7 +48,10 @@ def test_parent_reads_the_record_in_spanish_without_the_sealed_entry(pages: Test
     # Portuguese too, and another family's child is refused like the API refuses it.
     pages.post("/language", data={"lang": "pt", "back": "/", "csrf_token": csrf_of(page.text)})
     assert "Registro de divulgações" in pages.get("/record/st-a").text
-    assert pages.get("/record/v-1").status_code == 403
+    refused = pages.get("/record/v-1")
+    assert refused.status_code == 403
+    # ...in the family's language (app/web/refusals.py)
+    assert "Você não pode ler o registro de divulgações deste estudante." in refused.text
 
 
 def test_auditor_searches_reads_an_entry_verifies_and_exports(pages: TestClient) -> None:
