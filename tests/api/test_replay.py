@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from app.db.artifacts import DecisionRecord
 from app.domain import policy_versions
 from app.policy.engine import PolicyEngine
+from app.policy.version import policy_version
 from tests.factories import PROJECT, audit_events, auth
 from tests.harbor import EMERGENCY, USERS, VALUES, outcomes, request_body
 from tests.walls import load_dover
@@ -76,7 +77,7 @@ def test_a_replay_under_another_stored_version_names_each_changed_field(harbor: 
     assert fields[0]["after"]["outcome"] == "WITHHOLD" and fields[0]["after"]["reason"] == "W_NOT_RELEVANT"
 
 
-def test_replay_refusals(harbor: TestClient) -> None:
+def test_replay_refusals(harbor: TestClient, tmp_path: Path) -> None:
     request_id = _approved_request(harbor)
     load_dover(harbor)
     assert _replay(harbor, request_id, by="sro-1").status_code == 403
@@ -91,6 +92,14 @@ def test_replay_refusals(harbor: TestClient) -> None:
         assert resp.headers["content-type"].startswith("application/problem+json")
     never_loaded = _replay(harbor, request_id, policy_version="sha256:" + "0" * 64)
     assert never_loaded.status_code == 422 and "policy_version" in never_loaded.text
+    # A version stored by an older release that this one cannot load (here: no rules.yaml) is a 409, not a 500.
+    older = tmp_path / "older"
+    shutil.copytree(PROJECT / "policies", older)
+    (older / "rules.yaml").unlink()
+    old_version = policy_version(older)
+    policy_versions.keep_loaded(harbor.app.state.session_factory, older, old_version)  # type: ignore[attr-defined]
+    unloadable = _replay(harbor, request_id, policy_version=old_version)
+    assert unloadable.status_code == 409 and "rules.yaml" in unloadable.text
     # A request decided before decision facts were kept (migration 0005) cannot be replayed.
     with harbor.app.state.session_factory() as session:  # type: ignore[attr-defined]
         session.execute(delete(DecisionRecord).where(DecisionRecord.request_id == request_id))

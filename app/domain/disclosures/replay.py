@@ -22,6 +22,7 @@ from app.domain.disclosures.gate import Gate, Policy
 from app.errors import Conflict, NotFound, Unprocessable
 from app.policy.diff import decision_differences
 from app.policy.replay import decide_again, engine_for
+from app.policy.table import PolicyError
 
 
 def replay(session: Session, gate: Gate, caller: Principal, request_id: str,
@@ -50,7 +51,12 @@ def _policy(session: Session, gate: Gate, version: str) -> Policy | None:
     if version == gate.policy.version:
         return gate.policy
     files = policy_versions.files_of(session, version)
-    return None if files is None else engine_for(version, files)
+    if files is None:
+        return None
+    try:
+        return engine_for(version, files)
+    except PolicyError as exc:  # written for an older release (a file or a key this one requires is missing)
+        raise Conflict(f"Policy version {version} does not load in this release of Gatekeeper: {exc}") from exc
 
 
 def _replayed(session: Session, gate: Gate, record: DecisionRecord, under: Policy) -> dict[str, Any]:
