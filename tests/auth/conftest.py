@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import pytest
@@ -29,16 +29,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class ProviderProcess:
-    def __init__(self, alg: str = "RS256", port: int | None = None) -> None:
-        self.alg = alg
+class ProviderSubprocess:
+    """A provider module run as its own process on a free loopback port; ready once its /stats answers. The test
+    providers (this one and the pages' code-flow one, tests/web/provider.py) differ only in module and arguments."""
+
+    module = ""
+
+    def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> ProviderProcess:
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.oidc_provider", "--port", str(self.port),
-                                      "--alg", self.alg], cwd=PROJECT, stdout=subprocess.DEVNULL,
+    def arguments(self) -> list[str]:
+        return []
+
+    def start(self) -> Self:
+        self.proc = subprocess.Popen([sys.executable, "-m", self.module, "--port", str(self.port),
+                                      *self.arguments()], cwd=PROJECT, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -53,6 +60,17 @@ class ProviderProcess:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=10)
+
+
+class ProviderProcess(ProviderSubprocess):
+    module = "tests.oidc_provider"
+
+    def __init__(self, alg: str = "RS256", port: int | None = None) -> None:
+        super().__init__(port)
+        self.alg = alg
+
+    def arguments(self) -> list[str]:
+        return ["--alg", self.alg]
 
     def token(self, sub: str = "user-1", claims: dict[str, Any] | None = None, **form: Any) -> str:
         """An ID token from the token endpoint (client_credentials, client_secret_basic)."""

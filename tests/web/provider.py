@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 
-from tests.auth.conftest import free_port
-from tests.factories import PROJECT
+from tests.auth.conftest import ProviderSubprocess
 
 CLIENT_ID = "gatekeeper-pages"
 
 
-class CodeProviderProcess:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.issuer = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
+class CodeProviderProcess(ProviderSubprocess):
+    module = "tests.web.code_provider"
 
-    def start(self) -> CodeProviderProcess:
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.web.code_provider", "--port", str(self.port),
-                                      "--client-id", CLIENT_ID], cwd=PROJECT, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.issuer}/stats", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError("the OpenID provider did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+    def arguments(self) -> list[str]:
+        return ["--client-id", CLIENT_ID]
 
     def issuers(self) -> list[dict[str, Any]]:
         return [{"issuer": self.issuer, "audience": CLIENT_ID, "discovery": True, "algorithms": ["RS256"],
