@@ -37,7 +37,9 @@ def replay(session: Session, gate: Gate, caller: Principal, request_id: str,
     under = _policy(session, gate, chosen)
     if under is None:
         raise Unprocessable.at(["policy_version"], "no policy version of that name was ever loaded")
-    decisions = [_replayed(session, gate, record, under) for record in records]
+    # Each version in force is loaded once, however many of the request's decisions were made under it.
+    then = {version: _policy(session, gate, version) for version in {r.policy_version for r in records}}
+    decisions = [_replayed(record, then[record.policy_version], under) for record in records]
     reproduced = all(d["reproduced"] for d in decisions)
     append(session, "decision.replayed", actor_id=caller.id, student_id=row.student_id if row.in_record else None,
            request_id=row.id, district_id=row.district_id, data={
@@ -59,19 +61,17 @@ def _policy(session: Session, gate: Gate, version: str) -> Policy | None:
         raise Conflict(f"Policy version {version} does not load in this release of Gatekeeper: {exc}") from exc
 
 
-def _replayed(session: Session, gate: Gate, record: DecisionRecord, under: Policy) -> dict[str, Any]:
+def _replayed(record: DecisionRecord, at_the_time: Policy | None, under: Policy) -> dict[str, Any]:
     stored = _plain(record.decision)
-    at_the_time = _policy(session, gate, record.policy_version)
     if at_the_time is None:  # every loaded version is stored at start-up (policy_versions.keep_loaded)
         raise Conflict(f"The policy version in force for this decision ({record.policy_version}) is not stored.")
-    again = decide_again(at_the_time.decide, record.facts)
-    now = again if under is at_the_time else decide_again(under.decide, record.facts)
+    again = _plain(decide_again(at_the_time.decide, record.facts))
+    now = again if under is at_the_time else _plain(decide_again(under.decide, record.facts))
     return {
         "occasion": record.occasion, "decided_at": record.decided_at.isoformat(),
         "policy_version": record.policy_version, "stored": stored,
-        "reproduced": _plain(again) == stored, "differences": decision_differences(stored, _plain(again)),
-        "under": {"policy_version": under.version, "decision": now,
-                  "differences": decision_differences(stored, _plain(now))},
+        "reproduced": again == stored, "differences": decision_differences(stored, again),
+        "under": {"policy_version": under.version, "decision": now, "differences": decision_differences(stored, now)},
     }
 
 
