@@ -33,16 +33,26 @@ class KeyFileError(Exception):
     """A key file that is missing, unreadable, too open or not a key: the message says which and what to do."""
 
 
-def _write_new(path: Path, content: bytes) -> bool:
-    """Create `path` with `content`, mode 0600, unless it exists. True if this call created it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+def _private_temp(beside: Path, content: bytes) -> str:
+    """A temporary file of mode 0600 beside `beside`, holding `content` on disk; the caller links or moves it."""
+    fd, tmp = tempfile.mkstemp(dir=beside.parent, prefix=".key-")
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _write_new(path: Path, content: bytes) -> bool:
+    """Create `path` with `content`, mode 0600, unless it exists. True if this call created it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _private_temp(path, content)
+    try:
         try:
             os.link(tmp, path)
         except FileExistsError:  # another process won the race: its key is the key
@@ -165,13 +175,8 @@ def rotate_signing_key(signing_path: Path | str, now: Callable[[], datetime]) ->
     entries.append({"key_id": key_id(old), "public_key": base64.b64encode(public_key_bytes(old)).decode("ascii"),
                     "retired_at": now().isoformat()})
     ring.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+    tmp = _private_temp(path, _new_signing_pem())
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(_new_signing_pem())
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)  # atomic: a reader sees the old key or the new one
     except BaseException:
         os.unlink(tmp)
